@@ -1,0 +1,67 @@
+"""Calibration, scoring and ranking metrics for the book's relevance models.
+
+Every function takes plain arrays, validates them (``ValueError`` naming the argument), and
+returns a float or a small frozen dataclass. Modules:
+
+- ``calibration_error``: binning, reliability tables, binned ECE (L1, L2, max), debiased and
+  smooth calibration error.
+- ``scoring``: Brier score and its decomposition, log loss, ROC AUC, calibration slope,
+  intercept and ratio.
+- ``multiclass``: top-label and classwise ECE.
+- ``ranking``: NDCG, precision and MRR over queries.
+- ``bootstrap``: query-level bootstrap confidence intervals.
+- ``grouped``: metrics per group with worst-group and weighted summaries.
+"""
+
+from casestudy.metrics.calibration_error import (
+    BinAssignment,
+    ReliabilityTable,
+    bin_indices,
+    expected_calibration_error,
+    maximum_calibration_error,
+    reliability_table,
+)
+from casestudy.metrics.scoring import (
+    LOG_LOSS_EPS,
+    brier_score,
+    log_loss,
+    roc_auc,
+)
+
+__all__ = [
+    "BinAssignment",
+    "LOG_LOSS_EPS",
+    "ReliabilityTable",
+    "bin_indices",
+    "brier_score",
+    "expected_calibration_error",
+    "log_loss",
+    "maximum_calibration_error",
+    "reliability_table",
+    "roc_auc",
+]
+
+# The modules below are written separately: re-export each one once it is present.
+try:
+    from casestudy.metrics import ranking
+    from casestudy.metrics.ranking import *  # noqa: F401,F403
+except ImportError:
+    pass
+else:
+    __all__ += ranking.__all__
+
+try:
+    from casestudy.metrics import grouped
+    from casestudy.metrics.grouped import *  # noqa: F401,F403
+except ImportError:
+    pass
+else:
+    __all__ += grouped.__all__
+
+try:
+    from casestudy.metrics import bootstrap
+    from casestudy.metrics.bootstrap import *  # noqa: F401,F403
+except ImportError:
+    pass
+else:
+    __all__ += bootstrap.__all__
