@@ -13,6 +13,9 @@ import pytest
 from sklearn.metrics import ndcg_score
 
 from casestudy.metrics.ranking import (
+    compare_orders,
+    count_ties,
+    dcg_at_k,
     home_depot_gain,
     home_depot_grade,
     mrr,
@@ -442,3 +445,178 @@ def test_bad_input_nonbinary_labels(metric):
 def test_bad_input_precision_denominator():
     with pytest.raises(ValueError, match="denominator must be 'shown' or 'k'; got 'all'"):
         precision_at_k([1, 0], [0.1, 0.2], [1, 1], denominator="all")
+
+
+# ---------------------------------------------------------------------------
+# DCG@k
+
+
+def test_dcg_by_hand():
+    # Gains 3 and 1 at positions 2 and 1.
+    result = dcg_at_k([2, 1, 0], [0.2, 0.3, 0.1], [4, 4, 4], gain="exponential")
+    assert result.mean == pytest.approx(1 / math.log2(2) + 3 / math.log2(3), rel=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_dcg_matches_brute_force(k):
+    frame = _random_queries(np.random.default_rng(16), 25)
+    result = dcg_at_k(frame.relevance, frame.score, frame.query_id, k=k, gain="linear")
+    for query, group in frame.groupby("query_id"):
+        if group.relevance.sum() == 0:
+            assert np.isnan(result.per_query.loc[query])
+            continue
+        orders = list(_orders(list(group.score)))
+        gains = list(group.relevance)
+        expected = sum(
+            sum(gains[j] / math.log2(i + 2) for i, j in enumerate(order[:k])) for order in orders
+        ) / len(orders)
+        assert result.per_query.loc[query] == pytest.approx(expected, rel=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Ties and order comparison
+
+
+def _brute_pairs(before, after, query_id):
+    """Count discordant, newly tied and newly untied pairs with a double loop."""
+    discordant = created = broken = 0
+    for i in range(len(before)):
+        for j in range(i + 1, len(before)):
+            if query_id[i] != query_id[j]:
+                continue
+            d_before = np.sign(before[i] - before[j])
+            d_after = np.sign(after[i] - after[j])
+            discordant += int(d_before * d_after < 0)
+            created += int(d_before != 0 and d_after == 0)
+            broken += int(d_before == 0 and d_after != 0)
+    return discordant, created, broken
+
+
+def test_count_ties_brute_force():
+    frame = _random_queries(np.random.default_rng(17), 40)
+    result = count_ties(frame.score, frame.query_id)
+    scores, queries = frame.score.to_numpy(), frame.query_id.to_numpy()
+    pairs = [
+        (i, j)
+        for i in range(len(scores))
+        for j in range(i + 1, len(scores))
+        if queries[i] == queries[j] and scores[i] == scores[j]
+    ]
+    assert result.n_tied_pairs == len(pairs)
+    assert result.n_tied_items == len({i for pair in pairs for i in pair})
+    assert result.n_queries_with_ties == len({queries[i] for i, _ in pairs})
+    assert result.n_queries == frame.query_id.nunique()
+
+
+def test_count_ties_distinct_scores():
+    result = count_ties([0.1, 0.2, 0.1], [1, 1, 2])
+    assert result.n_tied_pairs == 0
+    assert result.n_queries_with_ties == 0
+
+
+def test_compare_orders_brute_force():
+    rng = np.random.default_rng(18)
+    frame = _random_queries(rng, 40)
+    after = np.round(frame.score.to_numpy() + rng.normal(0, 0.4, len(frame)))
+    result = compare_orders(frame.score, after, frame.query_id)
+    expected = _brute_pairs(frame.score.to_numpy(), after, frame.query_id.to_numpy())
+    assert result.n_discordant == expected[0]
+    assert result.n_ties_created == expected[1]
+    assert result.n_ties_broken == expected[2]
+    assert result.n_pairs == sum(n * (n - 1) // 2 for n in frame.groupby("query_id").size())
+
+
+def test_compare_orders_identity_preserved():
+    frame = _random_queries(np.random.default_rng(19), 20)
+    result = compare_orders(frame.score, frame.score, frame.query_id)
+    assert result.order_preserved
+    assert result.n_queries_changed == 0
+
+
+def test_compare_orders_reversal():
+    result = compare_orders([1, 2, 3, 1, 2], [3, 2, 1, 1, 2], [1, 1, 1, 2, 2])
+    assert result.n_discordant == 3
+    assert result.n_queries_changed == 1
+    assert not result.order_preserved
+
+
+def test_compare_orders_ignores_cross_query_pairs():
+    # Reversed across the two queries, unchanged inside each.
+    result = compare_orders([1, 2, 3, 4], [4, 5, 1, 2], [1, 1, 2, 2])
+    assert result.order_preserved
+
+
+def test_compare_orders_small_blocks():
+    # Force many blocks to check that block boundaries lose no pair.
+    from casestudy.metrics import ranking
+
+    frame = _random_queries(np.random.default_rng(20), 50)
+    after = -frame.score.to_numpy()
+    codes, uniques = ranking.encode_query_ids(frame.query_id)
+    blocks = list(ranking._query_blocks(codes, uniques.size, max_elements=1))
+    covered = sorted(i for _, items in blocks for i in items.ravel())
+    singles = frame.groupby("query_id").query_id.transform("size").to_numpy() == 1
+    assert covered == sorted(np.flatnonzero(~singles))
+    result = compare_orders(frame.score, after, frame.query_id)
+    assert result.n_discordant == _brute_pairs(frame.score.to_numpy(), after, frame.query_id.to_numpy())[0]
+
+
+# ---------------------------------------------------------------------------
+# Calibrators: strictly monotone maps keep the order, flat steps create ties
+
+
+def _calibration_sample(seed):
+    rng = np.random.default_rng(seed)
+    n_queries, n_items = 80, 6
+    query_id = np.repeat(np.arange(n_queries), n_items)
+    logit = rng.normal(0, 2, n_queries * n_items)
+    relevance = rng.integers(0, 3, logit.size) * (logit > rng.normal(0, 2, logit.size))
+    label = (relevance > 0).astype(int)
+    return query_id, logit, relevance, label
+
+
+@pytest.mark.parametrize("name", ["PlattCalibrator", "TemperatureCalibrator"])
+def test_strictly_monotone_calibrator_keeps_ndcg(name):
+    calibration = pytest.importorskip("casestudy.calibration")
+    query_id, logit, relevance, label = _calibration_sample(21)
+    y_prob = getattr(calibration, name)().fit(logit, label).predict_proba(logit)
+    assert compare_orders(logit, y_prob, query_id).order_preserved
+    before = ndcg_at_k(relevance, logit, query_id)
+    after = ndcg_at_k(relevance, y_prob, query_id)
+    pd.testing.assert_series_equal(before.per_query, after.per_query, check_exact=True)
+
+
+def test_isotonic_calibrator_creates_ties():
+    calibration = pytest.importorskip("casestudy.calibration")
+    from sklearn.isotonic import IsotonicRegression
+
+    query_id, logit, relevance, label = _calibration_sample(22)
+    y_prob = calibration.IsotonicCalibrator().fit(logit, label).predict_proba(logit)
+    reference = IsotonicRegression(out_of_bounds="clip").fit(logit, label).predict(logit)
+    comparison = compare_orders(logit, y_prob, query_id)
+    assert comparison.n_discordant == 0
+    assert comparison.n_ties_created == _brute_pairs(logit, reference, query_id)[1]
+    assert comparison.n_ties_created > 0
+    changed = ndcg_at_k(relevance, y_prob, query_id).per_query
+    unchanged = ndcg_at_k(relevance, logit, query_id).per_query
+    assert not np.allclose(changed.dropna(), unchanged.dropna())
+
+
+def test_bad_input_compare_orders_length():
+    with pytest.raises(ValueError, match="y_score_after has 2"):
+        compare_orders([1, 2, 3], [1, 2], [1, 1, 1])
+
+
+def test_bad_input_compare_orders_nonfinite():
+    with pytest.raises(ValueError, match="y_score_before contains NaN"):
+        compare_orders([1, np.nan, 3], [1, 2, 3], [1, 1, 1])
+
+
+def test_bad_input_count_ties_length():
+    with pytest.raises(ValueError, match="query_id has 2"):
+        count_ties([1, 2, 3], [1, 1])
+
+
+def test_bad_input_count_ties_empty():
+    with pytest.raises(ValueError, match="y_score is empty"):
+        count_ties([], [])

@@ -37,7 +37,12 @@ from casestudy._validation import _show, check_1d_array, check_binary_labels, ch
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "OrderComparison",
     "RankingResult",
+    "TieCount",
+    "compare_orders",
+    "count_ties",
+    "dcg_at_k",
     "ndcg_at_k",
     "precision_at_k",
     "mrr",
@@ -278,6 +283,46 @@ def _result(values: np.ndarray, defined: np.ndarray, uniques: pd.Index, metric: 
 # Metrics
 
 
+def dcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponential") -> RankingResult:
+    """Compute DCG@k per query, averaging over the orders of tied items.
+
+    DCG@k = sum over positions i = 1..k of gain(rel_i) / log2(i + 1), unnormalised, so its
+    scale depends on the number and grade of the relevant items. The conventions (gain map,
+    ties, excluded queries) are those of :func:`ndcg_at_k`.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        Graded relevance; every gain must be finite and non-negative.
+    y_score : array-like of shape (n_samples,)
+        Ranking score; higher ranks first.
+    query_id : array-like of shape (n_samples,)
+        Query of each pair.
+    k : int or None, default=10
+        Rank cutoff. ``None`` uses every item of the query.
+    gain : {"exponential", "linear"}, mapping or callable, default="exponential"
+        Map from relevance to gain, as in :func:`ndcg_at_k`.
+
+    Returns
+    -------
+    RankingResult
+        Queries without a relevant item are excluded (NaN) and counted in ``n_excluded``.
+
+    Examples
+    --------
+    >>> round(dcg_at_k([0, 1, 0], [0.1, 0.2, 0.3], [1, 1, 1], gain="linear").mean, 6)
+    0.63093
+    """
+    k = check_k(k)
+    y_true, y_score, codes, uniques = _check_ranking_inputs(y_true, y_score, query_id, binary=False)
+    gains = apply_gain(y_true, gain)
+
+    layout = _rank_layout(y_score, codes, uniques.size, tiebreak=gains)
+    dcg = _tie_averaged_sum(layout, gains, _discounts(layout.rank, k))
+    defined = np.bincount(codes, weights=gains, minlength=uniques.size) > 0
+    return _result(dcg, defined, uniques, "dcg")
+
+
 def ndcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponential") -> RankingResult:
     """Compute NDCG@k per query, averaging over the orders of tied items.
 
@@ -467,6 +512,190 @@ def mrr(y_true, y_score, query_id, *, k: int | None = None) -> RankingResult:
     defined = np.zeros(uniques.size, dtype=bool)
     defined[queries] = True
     return _result(values, defined, uniques, "reciprocal_rank")
+
+
+# ---------------------------------------------------------------------------
+# Ties and order changes inside queries
+
+
+@dataclass(frozen=True)
+class TieCount:
+    """Tied scores inside queries.
+
+    Attributes
+    ----------
+    n_tied_pairs : int
+        Pairs of items of one query with exactly equal scores.
+    n_tied_items : int
+        Items that share their score with at least one other item of their query.
+    n_queries_with_ties : int
+        Queries with at least one tied pair.
+    n_queries : int
+        Number of distinct queries.
+    """
+
+    n_tied_pairs: int
+    n_tied_items: int
+    n_queries_with_ties: int
+    n_queries: int
+
+
+def count_ties(y_score, query_id) -> TieCount:
+    """Count the items whose scores tie with another item of the same query.
+
+    A calibrator with flat steps (isotonic regression, histogram binning) maps many distinct
+    model scores to one value. Items of one query that land on the same step can no longer
+    be ordered, and every ranking metric here then averages over their orders.
+
+    Parameters
+    ----------
+    y_score : array-like of shape (n_samples,)
+        Scores; ties are exact equality.
+    query_id : array-like of shape (n_samples,)
+        Query of each item.
+
+    Returns
+    -------
+    TieCount
+
+    Examples
+    --------
+    >>> count_ties([0.5, 0.5, 0.5, 0.2, 0.5], [1, 1, 1, 1, 2])
+    TieCount(n_tied_pairs=3, n_tied_items=3, n_queries_with_ties=1, n_queries=2)
+    """
+    y_score = check_1d_array(y_score, "y_score")
+    codes, uniques = encode_query_ids(query_id)
+    check_same_length(y_score=y_score, query_id=codes)
+
+    layout = _rank_layout(y_score, codes, uniques.size, tiebreak=np.zeros_like(y_score))
+    group_size = np.bincount(layout.group)
+    group_query = layout.codes[np.flatnonzero(np.r_[True, layout.group[1:] != layout.group[:-1]])]
+    tied = group_size > 1
+    return TieCount(
+        n_tied_pairs=int((group_size * (group_size - 1) // 2).sum()),
+        n_tied_items=int(group_size[tied].sum()),
+        n_queries_with_ties=int(np.unique(group_query[tied]).size),
+        n_queries=int(uniques.size),
+    )
+
+
+@dataclass(frozen=True)
+class OrderComparison:
+    """Pairwise changes in the order of items inside queries between two sets of scores.
+
+    Attributes
+    ----------
+    n_pairs : int
+        Pairs of items that share a query.
+    n_discordant : int
+        Pairs strictly ordered by both scores, in opposite directions.
+    n_ties_created : int
+        Pairs with distinct scores before and equal scores after.
+    n_ties_broken : int
+        Pairs with equal scores before and distinct scores after.
+    n_queries_changed : int
+        Queries with at least one discordant, newly tied or newly untied pair.
+    n_queries : int
+        Number of distinct queries.
+    """
+
+    n_pairs: int
+    n_discordant: int
+    n_ties_created: int
+    n_ties_broken: int
+    n_queries_changed: int
+    n_queries: int
+
+    @property
+    def order_preserved(self) -> bool:
+        """True when every query keeps exactly the same order, ties included."""
+        return self.n_discordant == 0 and self.n_ties_created == 0 and self.n_ties_broken == 0
+
+
+_PAIRWISE_BLOCK_ELEMENTS = 2_000_000
+
+
+def compare_orders(y_score_before, y_score_after, query_id) -> OrderComparison:
+    """Compare the within-query orders that two sets of scores induce, pair by pair.
+
+    Use it to check that a calibrator keeps every query's ranking: a strictly increasing map
+    gives ``order_preserved`` True, so every ranking metric is unchanged. A map with flat
+    steps shows up as ``n_ties_created``, and a map that is not monotone as
+    ``n_discordant``. Only pairs of items in the same query are compared, because a ranking
+    never orders items of different queries against each other.
+
+    Parameters
+    ----------
+    y_score_before : array-like of shape (n_samples,)
+        Scores before the map, for example logits.
+    y_score_after : array-like of shape (n_samples,)
+        Scores after the map, for example calibrated probabilities.
+    query_id : array-like of shape (n_samples,)
+        Query of each item.
+
+    Returns
+    -------
+    OrderComparison
+
+    Examples
+    --------
+    >>> compare_orders([0.1, 0.2, 0.3], [0.5, 0.5, 0.9], [1, 1, 1])
+    OrderComparison(n_pairs=3, n_discordant=0, n_ties_created=1, n_ties_broken=0, n_queries_changed=1, n_queries=1)
+    """
+    before = check_1d_array(y_score_before, "y_score_before")
+    after = check_1d_array(y_score_after, "y_score_after")
+    codes, uniques = encode_query_ids(query_id)
+    check_same_length(y_score_before=before, y_score_after=after, query_id=codes)
+
+    totals = np.zeros(3, dtype=np.int64)
+    changed = np.zeros(uniques.size, dtype=bool)
+    n_pairs = 0
+    for query_codes, items in _query_blocks(codes, uniques.size):
+        n = items.shape[1]
+        n_pairs += items.shape[0] * n * (n - 1) // 2
+        upper = np.triu(np.ones((n, n), dtype=bool), k=1)
+        sign_before = np.sign(before[items][:, :, None] - before[items][:, None, :])
+        sign_after = np.sign(after[items][:, :, None] - after[items][:, None, :])
+
+        discordant = (sign_before * sign_after < 0) & upper
+        created = (sign_before != 0) & (sign_after == 0) & upper
+        broken = (sign_before == 0) & (sign_after != 0) & upper
+        counts = np.stack([m.sum(axis=(1, 2)) for m in (discordant, created, broken)])
+        totals += counts.sum(axis=1)
+        changed[query_codes] = counts.sum(axis=0) > 0
+
+    return OrderComparison(
+        n_pairs=int(n_pairs),
+        n_discordant=int(totals[0]),
+        n_ties_created=int(totals[1]),
+        n_ties_broken=int(totals[2]),
+        n_queries_changed=int(changed.sum()),
+        n_queries=int(uniques.size),
+    )
+
+
+def _query_blocks(codes: np.ndarray, n_queries: int, *, max_elements: int = _PAIRWISE_BLOCK_ELEMENTS):
+    """Yield queries of equal size as blocks ``(query_codes, items)`` for batched pair work.
+
+    ``items`` has shape (n_block_queries, n) and holds input positions, one row per query.
+    Blocks are cut so that an (n_block_queries, n, n) array stays near ``max_elements``.
+    Queries with a single item have no pairs and are skipped.
+
+    NOTE: one query of n items still needs n * n elements, so a query with tens of
+    thousands of items needs gigabytes. Ranked lists of judged items are far shorter.
+    """
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=n_queries)
+    starts = np.cumsum(counts) - counts
+    for n in np.unique(counts):
+        if n < 2:
+            continue
+        queries = np.flatnonzero(counts == n)
+        per_block = max(1, max_elements // (n * n))
+        for first in range(0, queries.size, per_block):
+            block = queries[first:first + per_block]
+            items = order[starts[block][:, None] + np.arange(n)]
+            yield block, items
 
 
 # ---------------------------------------------------------------------------
