@@ -1,0 +1,284 @@
+"""Ranking metrics estimated from a model's relevance probabilities instead of human labels.
+
+A relevance model that outputs P(relevant) for every (query, item) pair can stand in for
+human judges: the expected precision@k, DCG@k or NDCG@k of a ranking under those
+probabilities estimates what human judges would measure. The estimate is unbiased only if
+the probabilities are calibrated, which is why these functions take ``y_prob`` and are
+meant to be compared raw against calibrated.
+
+Conventions match :mod:`casestudy.metrics.ranking`: the ranking is by decreasing
+``y_score`` within each query, tied items are averaged over their orders, and the gain is
+binary (an item is relevant or not). Human-judged metrics exclude queries without a
+relevant item. The model-judged value of a query is therefore its expectation conditional on
+at least one relevant item, and the mean over queries weights each query by the model's
+probability that it has a relevant item:
+
+    mean = sum_q E[metric_q * 1{S_q >= 1}] / sum_q P(S_q >= 1),
+
+where S_q is the number of relevant items of query q. This ratio estimates the
+human-judged mean over queries with a relevant item.
+
+Precision@k and DCG@k need only the probabilities' means. NDCG@k and the conditioning on
+S_q >= 1 also need a joint distribution of the labels: this module treats the labels of
+one query as independent Bernoulli variables with the given probabilities.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from casestudy._validation import check_1d_array, check_probabilities, check_same_length
+from casestudy.metrics.ranking import (
+    _discounts,
+    _rank_layout,
+    _tie_averaged_sum,
+    check_k,
+    encode_query_ids,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ModelJudgedResult",
+    "expected_dcg_at_k",
+    "expected_ndcg_at_k",
+    "expected_precision_at_k",
+]
+
+
+@dataclass(frozen=True)
+class ModelJudgedResult:
+    """A ranking metric estimated from model probabilities, per query and averaged.
+
+    Attributes
+    ----------
+    mean : float
+        ``sum(per_query * p_any_relevant) / sum(p_any_relevant)``: the estimate of the
+        human-judged mean over queries with a relevant item. NaN when every query has
+        ``p_any_relevant`` 0.
+    per_query : pandas.Series
+        Expected metric of each query given at least one relevant item, indexed by query
+        id in sorted order. NaN where ``p_any_relevant`` is 0.
+    p_any_relevant : pandas.Series
+        Probability under the model that the query has at least one relevant item,
+        ``1 - prod(1 - y_prob)``.
+    n_queries : int
+        Number of distinct queries.
+    """
+
+    mean: float
+    per_query: pd.Series
+    p_any_relevant: pd.Series
+    n_queries: int
+
+
+def _check_inputs(y_prob, y_score, query_id):
+    """Validate probabilities, scores and query ids, and encode the ids."""
+    y_prob = check_probabilities(y_prob, "y_prob")
+    y_score = check_1d_array(y_score, "y_score")
+    codes, uniques = encode_query_ids(query_id)
+    check_same_length(y_prob=y_prob, y_score=y_score, query_id=codes)
+    return y_prob, y_score, codes, uniques
+
+
+def _p_any_relevant(y_prob: np.ndarray, codes: np.ndarray, n_queries: int) -> np.ndarray:
+    """``1 - prod(1 - p)`` per query, computed in log space so long lists do not underflow."""
+    with np.errstate(divide="ignore"):
+        log_none = np.bincount(codes, weights=np.log1p(-y_prob), minlength=n_queries)
+    return -np.expm1(log_none)
+
+
+def _package(joint: np.ndarray, p_any: np.ndarray, uniques: pd.Index, metric: str) -> ModelJudgedResult:
+    """Turn per-query E[metric * 1{S >= 1}] into conditional values and the weighted mean."""
+    defined = p_any > 0
+    conditional = np.divide(joint, p_any, out=np.full(p_any.size, np.nan), where=defined)
+    mean = float(joint.sum() / p_any.sum()) if defined.any() else float("nan")
+    return ModelJudgedResult(
+        mean=mean,
+        per_query=pd.Series(conditional, index=uniques, name=metric),
+        p_any_relevant=pd.Series(p_any, index=uniques, name="p_any_relevant"),
+        n_queries=int(uniques.size),
+    )
+
+
+def expected_precision_at_k(y_prob, y_score, query_id, *, k: int = 10, denominator: str = "shown") -> ModelJudgedResult:
+    """Estimate precision@k of a ranking from model probabilities.
+
+    The expected number of relevant items in the top k is the sum of their probabilities
+    (tie groups straddling position k contribute their mean probability per position). The
+    human-judged :func:`casestudy.metrics.ranking.precision_at_k` is its counterpart.
+
+    Parameters
+    ----------
+    y_prob : array-like of shape (n_samples,)
+        Model probability that each pair is relevant, in [0, 1].
+    y_score : array-like of shape (n_samples,)
+        Score of the ranking under evaluation; higher ranks first. It may come from another
+        system than ``y_prob`` (a lexical ranker judged by a cross-encoder).
+    query_id : array-like of shape (n_samples,)
+        Query of each pair.
+    k : int, default=10
+        Rank cutoff, at least 1.
+    denominator : {"shown", "k"}, default="shown"
+        Divide by ``min(k, n_items)`` or by ``k``, as in ``precision_at_k``.
+
+    Returns
+    -------
+    ModelJudgedResult
+
+    Examples
+    --------
+    >>> result = expected_precision_at_k([0.9, 0.5, 0.1], [3, 2, 1], [1, 1, 1], k=2)
+    >>> round(float(result.per_query.loc[1] * result.p_any_relevant.loc[1]), 6)
+    0.7
+    """
+    k = check_k(k, allow_none=False)
+    if denominator not in ("shown", "k"):
+        raise ValueError(f"denominator must be 'shown' or 'k'; got {denominator!r}")
+    y_prob, y_score, codes, uniques = _check_inputs(y_prob, y_score, query_id)
+
+    layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_prob)
+    hits = _tie_averaged_sum(layout, y_prob, (layout.rank < k).astype(float))
+    n_items = np.bincount(codes, minlength=uniques.size)
+    positions = np.minimum(n_items, k) if denominator == "shown" else np.full(uniques.size, k)
+
+    # Precision is 0 whenever no item is relevant, so E[P@k * 1{S >= 1}] = E[P@k].
+    return _package(hits / positions, _p_any_relevant(y_prob, codes, uniques.size), uniques, "precision")
+
+
+def expected_dcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> ModelJudgedResult:
+    """Estimate DCG@k with binary gains from model probabilities.
+
+    E[DCG@k] = sum_i p_i / log2(position_i + 1) over the top k, by linearity. Only the
+    conditioning on a relevant item assumes independent labels.
+
+    Parameters
+    ----------
+    y_prob : array-like of shape (n_samples,)
+        Model probability that each pair is relevant, in [0, 1].
+    y_score : array-like of shape (n_samples,)
+        Score of the ranking under evaluation; higher ranks first.
+    query_id : array-like of shape (n_samples,)
+        Query of each pair.
+    k : int or None, default=10
+        Rank cutoff; ``None`` uses every item.
+
+    Returns
+    -------
+    ModelJudgedResult
+
+    Examples
+    --------
+    >>> result = expected_dcg_at_k([1.0, 0.0], [2, 1], [1, 1])
+    >>> float(result.mean)
+    1.0
+    """
+    k = check_k(k)
+    y_prob, y_score, codes, uniques = _check_inputs(y_prob, y_score, query_id)
+
+    layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_prob)
+    dcg = _tie_averaged_sum(layout, y_prob, _discounts(layout.rank, k))
+    return _package(dcg, _p_any_relevant(y_prob, codes, uniques.size), uniques, "dcg")
+
+
+def expected_ndcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> ModelJudgedResult:
+    """Estimate NDCG@k with binary gains from model probabilities, labels independent.
+
+    With binary labels y_i and S = sum_i y_i relevant items, NDCG@k = sum_i d_i y_i / I(S),
+    where d_i is the (tie-averaged) discount of item i's position and
+    I(s) = sum_{j=1}^{min(s, k)} 1 / log2(j + 1) is the ideal DCG. Given y_i = 1, S is 1
+    plus the number of other relevant items, so
+
+        E[NDCG@k * 1{S >= 1}] = sum_i d_i p_i E[1 / I(1 + S_{-i})],
+
+    with S_{-i} the Poisson-binomial count of the other items. That distribution, truncated
+    at k (the ideal DCG stops growing there), comes from the product of a prefix and a
+    suffix distribution, so the cost per query is O(n k^2) with no division.
+
+    NOTE: real labels of one query are correlated (a query the model misreads tends to
+    get all its items wrong), so with calibrated marginals this estimate can still differ
+    from the human NDCG. Precision@k and DCG@k do not depend on independence.
+
+    Parameters
+    ----------
+    y_prob : array-like of shape (n_samples,)
+        Model probability that each pair is relevant, in [0, 1].
+    y_score : array-like of shape (n_samples,)
+        Score of the ranking under evaluation; higher ranks first.
+    query_id : array-like of shape (n_samples,)
+        Query of each pair.
+    k : int or None, default=10
+        Rank cutoff; ``None`` uses every item.
+
+    Returns
+    -------
+    ModelJudgedResult
+
+    Examples
+    --------
+    With certain labels the estimate is the human NDCG: a relevant item ranked second
+    of two gives 1 / log2(3).
+
+    >>> result = expected_ndcg_at_k([0.0, 1.0], [2, 1], [1, 1])
+    >>> round(float(result.mean), 6)
+    0.63093
+    """
+    k = check_k(k)
+    y_prob, y_score, codes, uniques = _check_inputs(y_prob, y_score, query_id)
+
+    layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_prob)
+    sorted_prob = y_prob[layout.order]
+    discount = _discounts(layout.rank, k)
+    group_discount = np.bincount(layout.group, weights=discount) / np.bincount(layout.group)
+    mean_discount = group_discount[layout.group]
+
+    # The layout is sorted by query, so each query's items are contiguous.
+    counts = np.bincount(codes, minlength=uniques.size)
+    starts = np.cumsum(counts) - counts
+    inverse_ideal = np.empty(codes.size)
+    for n in np.unique(counts):
+        queries = np.flatnonzero(counts == n)
+        positions = starts[queries][:, None] + np.arange(n)
+        cutoff = n if k is None else min(k, n)
+        inverse_ideal[positions] = _expected_inverse_ideal_dcg(sorted_prob[positions], cutoff)
+
+    joint = np.bincount(layout.codes, weights=mean_discount * sorted_prob * inverse_ideal, minlength=uniques.size)
+    return _package(joint, _p_any_relevant(y_prob, codes, uniques.size), uniques, "ndcg")
+
+
+def _expected_inverse_ideal_dcg(prob: np.ndarray, cutoff: int) -> np.ndarray:
+    """E[1 / I(1 + S_{-i})] for every item of a block of equal-length queries.
+
+    ``prob`` has shape (n_queries, n). Returns the same shape. Counts are tracked exactly
+    for 0..cutoff-1 other relevant items; every larger count gives the same ideal DCG.
+    """
+    n_queries, n = prob.shape
+    ideal = np.cumsum(1.0 / np.log2(np.arange(1, cutoff + 1) + 1.0))
+    # inverse_ideal_at[s] = 1 / I(1 + s) for s = 0..cutoff-1. Larger s share the last value.
+    inverse_ideal_at = 1.0 / ideal
+
+    # prefix[:, i] is the distribution of the count among items 0..i-1, suffix[:, i] among i..n-1.
+    prefix = np.zeros((n_queries, n + 1, cutoff))
+    suffix = np.zeros((n_queries, n + 1, cutoff))
+    prefix[:, 0, 0] = 1.0
+    suffix[:, n, 0] = 1.0
+    for i in range(n):
+        p = prob[:, i][:, None]
+        prefix[:, i + 1] = prefix[:, i] * (1 - p)
+        prefix[:, i + 1, 1:] += prefix[:, i, :-1] * p
+    for i in range(n - 1, -1, -1):
+        p = prob[:, i][:, None]
+        suffix[:, i] = suffix[:, i + 1] * (1 - p)
+        suffix[:, i, 1:] += suffix[:, i + 1, :-1] * p
+
+    # Distribution of S_{-i}: convolve the items before i with the items after i.
+    before, after = prefix[:, :n], suffix[:, 1:]
+    others = np.zeros((n_queries, n, cutoff))
+    for a in range(cutoff):
+        others[:, :, a:] += before[:, :, a:a + 1] * after[:, :, :cutoff - a]
+    tail = np.clip(1.0 - others.sum(axis=2), 0.0, None)
+    return others @ inverse_ideal_at + tail * inverse_ideal_at[-1]
