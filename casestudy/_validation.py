@@ -143,3 +143,31 @@ def check_probability_matrix(y_prob, name: str = "y_prob", *, atol: float = 1e-6
             f"sum to {_show(row_sums[off])}"
         )
     return matrix
+
+
+def check_class_labels(y_true, n_classes: int, name: str = "y_true") -> np.ndarray:
+    """Check that ``y_true`` holds integer class indices in ``range(n_classes)``.
+
+    Floats with integral values (such as 2.0) are accepted. Returns an int64 array.
+    """
+    try:
+        raw = np.asarray(y_true)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be an array of class indices") from error
+    if raw.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional; got shape {raw.shape}")
+    if raw.size == 0:
+        raise ValueError(f"{name} is empty; at least one label is required")
+    if raw.dtype == bool or not np.issubdtype(raw.dtype, np.number):
+        raise ValueError(
+            f"{name} must contain integer class indices 0 to {n_classes - 1}; "
+            f"got values such as {_show(raw[:_MAX_SHOWN])}"
+        )
+    as_float = raw.astype(np.float64)
+    invalid = ~np.isfinite(as_float) | (as_float != np.round(as_float)) | (as_float < 0) | (as_float >= n_classes)
+    if invalid.any():
+        raise ValueError(
+            f"{name} must contain integer class indices 0 to {n_classes - 1}; "
+            f"got {_show(np.unique(raw[invalid]))}"
+        )
+    return as_float.astype(np.int64)

@@ -352,3 +352,208 @@ def test_bin_indices_bad_bins():
 def test_bin_indices_bad_strategy():
     with pytest.raises(ValueError, match="strategy"):
         bin_indices([0.5], strategy="equal")
+
+
+# --- Debiased squared calibration error -----------------------------------------------------
+
+from casestudy.metrics import debiased_calibration_error, smooth_ece  # noqa: E402
+
+
+def test_debiased_negative_estimate():
+    # One bin: mean prediction 0.5, observed rate 0.5, squared gap 0.
+    # Noise term 0.5 * 0.5 / (4 - 1) = 1/12, so the estimate is 0 - 1/12.
+    result = debiased_calibration_error([1, 0, 1, 0], [0.5] * 4, n_bins=1)
+    assert result.squared_estimate == pytest.approx(-1 / 12, abs=1e-12)
+
+
+def test_debiased_negative_clamped():
+    result = debiased_calibration_error([1, 0, 1, 0], [0.5] * 4, n_bins=1)
+    assert result.value == 0.0
+
+
+def test_debiased_singleton_bin_estimate():
+    # Bin [0, 0.5) holds only 0.2: fewer than two scores, contributes 0.
+    # Bin [0.5, 1]: three scores of 0.9, labels 0, 0, 1, rate 1/3.
+    #   squared gap (0.9 - 1/3)**2 = (17/30)**2 = 289/900; noise (1/3)(2/3)/2 = 1/9 = 100/900.
+    #   weight 3/4: 3/4 * 189/900 = 0.1575.
+    result = debiased_calibration_error([0, 0, 0, 1], [0.2, 0.9, 0.9, 0.9], n_bins=2)
+    assert result.squared_estimate == pytest.approx(0.1575, abs=1e-12)
+
+
+def test_debiased_singleton_bin_value():
+    result = debiased_calibration_error([0, 0, 0, 1], [0.2, 0.9, 0.9, 0.9], n_bins=2)
+    assert result.value == pytest.approx(np.sqrt(0.1575), abs=1e-12)
+    assert result.value == pytest.approx(0.396863, abs=1e-6)
+
+
+def test_debiased_constant_bin_estimate():
+    # Rate 1/4, squared gap 0.65**2 = 0.4225, noise 0.25 * 0.75 / 3 = 0.0625: 0.36.
+    result = debiased_calibration_error([1, 0, 0, 0], [0.9] * 4, n_bins=1)
+    assert result.squared_estimate == pytest.approx(0.36, abs=1e-12)
+
+
+def test_debiased_constant_bin_value():
+    result = debiased_calibration_error([1, 0, 0, 0], [0.9] * 4, n_bins=1)
+    assert result.value == pytest.approx(0.6, abs=1e-12)
+
+
+def test_debiased_all_singletons_zero():
+    # Every bin holds one score, so no bin has a variance estimate: 0, not NaN.
+    result = debiased_calibration_error([1, 0, 1], [0.05, 0.5, 0.95], n_bins=3)
+    assert result.squared_estimate == 0.0
+
+
+def test_debiased_never_nan_random():
+    rng = np.random.default_rng(6)
+    values = [
+        debiased_calibration_error(rng.integers(0, 2, size=5), rng.random(5), n_bins=10).squared_estimate
+        for _ in range(50)
+    ]
+    assert np.isfinite(values).all()
+
+
+def test_debiased_matches_loop(continuous_scores):
+    # Brute force over equal-mass bins, with the variance term written out per bin.
+    y_true, y_prob = continuous_scores
+    assignment = bin_indices(y_prob, n_bins=10, strategy="quantile")
+    total = 0.0
+    for k in range(assignment.n_bins):
+        members = assignment.indices == k
+        n_k = members.sum()
+        if n_k < 2:
+            continue
+        rate = y_true[members].mean()
+        gap = rate - y_prob[members].mean()
+        total += n_k / len(y_prob) * (gap**2 - rate * (1 - rate) / (n_k - 1))
+    result = debiased_calibration_error(y_true, y_prob, n_bins=10, strategy="quantile")
+    assert result.squared_estimate == pytest.approx(total, abs=1e-12)
+
+
+def test_debiased_less_bias_than_plugin():
+    # Perfectly calibrated labels: the true squared error is 0. Averaged over 200 small samples
+    # the debiased estimate is closer to 0 than the plug-in squared L2 ECE.
+    rng = np.random.default_rng(7)
+    plugin, debiased = [], []
+    for _ in range(200):
+        y_prob = rng.random(200)
+        y_true = (rng.random(200) < y_prob).astype(int)
+        plugin.append(expected_calibration_error(y_true, y_prob, n_bins=15, norm="l2") ** 2)
+        debiased.append(debiased_calibration_error(y_true, y_prob, n_bins=15).squared_estimate)
+    assert abs(np.mean(debiased)) < np.mean(plugin) / 5
+
+
+@pytest.mark.parametrize(("y_true", "y_prob", "kwargs", "message"), BAD_INPUTS)
+def test_debiased_bad_input(y_true, y_prob, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        debiased_calibration_error(y_true, y_prob, **kwargs)
+
+
+# --- Smooth ECE -----------------------------------------------------------------------------
+
+
+def _reflected_kernel(t, f, sigma):
+    """Reflected Gaussian kernel on [0, 1], summing the mirror images 2z + f and 2z - f."""
+    total = 0.0
+    for shift in range(-6, 7):
+        for image in (2 * shift + f, 2 * shift - f):
+            total += np.exp(-0.5 * ((t - image) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
+    return total
+
+
+def _brute_force_smece(y_true, y_prob, sigma):
+    """Integrate |mean_i K(t, f_i) (y_i - f_i)| over [0, 1] with scipy's adaptive quadrature."""
+    from scipy.integrate import quad
+
+    residual = np.asarray(y_true, dtype=float) - np.asarray(y_prob, dtype=float)
+
+    def integrand(t):
+        return abs(np.mean([_reflected_kernel(t, f, sigma) * r for f, r in zip(y_prob, residual)]))
+
+    value, _ = quad(integrand, 0.0, 1.0, points=sorted(set(y_prob)), limit=500, epsabs=1e-12)
+    return value
+
+
+SMALL_TRUE = [0, 1, 1, 0, 1, 1, 0]
+SMALL_PROB = [0.05, 0.2, 0.45, 0.5, 0.8, 0.97, 1.0]
+
+
+@pytest.mark.parametrize("sigma", [0.03, 0.1, 0.4])
+def test_smooth_ece_fixed_bandwidth_brute_force(sigma):
+    expected = _brute_force_smece(SMALL_TRUE, SMALL_PROB, sigma)
+    value = smooth_ece(SMALL_TRUE, SMALL_PROB, bandwidth=sigma).value
+    assert value == pytest.approx(expected, rel=1e-4)
+
+
+def test_smooth_ece_fixed_bandwidth_reported():
+    assert smooth_ece(SMALL_TRUE, SMALL_PROB, bandwidth=0.1).bandwidth == 0.1
+
+
+def test_smooth_ece_fixed_point_brute_force():
+    # At the returned bandwidth sigma, the brute-force smECE_sigma must equal sigma.
+    result = smooth_ece(SMALL_TRUE, SMALL_PROB)
+    expected = _brute_force_smece(SMALL_TRUE, SMALL_PROB, result.bandwidth)
+    assert result.bandwidth == pytest.approx(expected, rel=1e-4)
+
+
+def test_smooth_ece_value_equals_bandwidth():
+    result = smooth_ece(SMALL_TRUE, SMALL_PROB)
+    assert result.value == pytest.approx(result.bandwidth, abs=1e-6)
+
+
+def test_smooth_ece_monotone_in_bandwidth():
+    values = [smooth_ece(SMALL_TRUE, SMALL_PROB, bandwidth=sigma).value for sigma in (0.02, 0.05, 0.1, 0.3, 1.0)]
+    assert np.all(np.diff(values) <= 1e-12)
+
+
+@pytest.mark.parametrize("sigma", [0.01, 0.2, None])
+def test_smooth_ece_constant_predictor(sigma):
+    # The kernel integrates to 1 over [0, 1], so for a constant prediction c with positive
+    # rate 2/5 the smoothed residual integrates to |2/5 - 0.3| = 0.1 whatever the bandwidth.
+    result = smooth_ece([1, 0, 1, 0, 0], [0.3] * 5, bandwidth=sigma)
+    assert result.value == pytest.approx(0.1, abs=1e-5)
+
+
+def test_smooth_ece_constant_predictor_edge():
+    # A constant prediction of exactly 1.0 with half the labels positive: |0.5 - 1| = 0.5.
+    assert smooth_ece([1, 0], [1.0, 1.0]).value == pytest.approx(0.5, abs=1e-5)
+
+
+def test_smooth_ece_shrinks_when_calibrated():
+    rng = np.random.default_rng(8)
+    values = []
+    for n in (300, 3000, 30000):
+        y_prob = rng.random(n)
+        y_true = (rng.random(n) < y_prob).astype(int)
+        values.append(smooth_ece(y_true, y_prob).value)
+    assert values[0] > values[1] > values[2]
+    assert values[2] < 0.02
+
+
+def test_smooth_ece_detects_miscalibration():
+    # Labels drawn with P(y=1 | f) = f**2: the true L1 calibration error is
+    # integral of (f - f**2) df over [0, 1] = 1/2 - 1/3 = 1/6. Smoothing shrinks it slightly.
+    rng = np.random.default_rng(9)
+    y_prob = rng.random(30000)
+    y_true = (rng.random(30000) < y_prob**2).astype(int)
+    assert smooth_ece(y_true, y_prob).value == pytest.approx(1 / 6, abs=0.015)
+
+
+def test_smooth_ece_exact_labels_zero():
+    # Labels equal to the predictions: no residual, so smECE is 0 at the smallest bandwidth.
+    result = smooth_ece([0, 1, 1], [0.0, 1.0, 1.0])
+    assert result.value == 0.0
+
+
+SMOOTH_BAD_INPUTS = [case for case in BAD_INPUTS if not case.values[2]]
+
+
+@pytest.mark.parametrize(("y_true", "y_prob", "kwargs", "message"), SMOOTH_BAD_INPUTS)
+def test_smooth_ece_bad_input(y_true, y_prob, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        smooth_ece(y_true, y_prob)
+
+
+@pytest.mark.parametrize("bandwidth", [0.0, -0.1, 1.5, np.nan, np.inf, True, "0.1"])
+def test_smooth_ece_bad_bandwidth(bandwidth):
+    with pytest.raises(ValueError, match="bandwidth"):
+        smooth_ece([1, 0], [0.5, 0.5], bandwidth=bandwidth)

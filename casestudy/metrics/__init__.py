@@ -15,30 +15,54 @@ returns a float or a small frozen dataclass. Modules:
 
 from casestudy.metrics.calibration_error import (
     BinAssignment,
+    DebiasedCalibrationError,
     ReliabilityTable,
+    SmoothECE,
     bin_indices,
+    debiased_calibration_error,
     expected_calibration_error,
     maximum_calibration_error,
     reliability_table,
+    smooth_ece,
 )
+from casestudy.metrics.multiclass import ClasswiseECE, classwise_ece, top_label_ece
 from casestudy.metrics.scoring import (
     LOG_LOSS_EPS,
+    BrierDecomposition,
+    CalibrationSlopeIntercept,
+    brier_decomposition,
     brier_score,
+    calibration_in_the_large,
+    calibration_ratio,
+    calibration_slope_intercept,
     log_loss,
     roc_auc,
 )
 
 __all__ = [
     "BinAssignment",
+    "BrierDecomposition",
+    "CalibrationSlopeIntercept",
+    "ClasswiseECE",
+    "DebiasedCalibrationError",
     "LOG_LOSS_EPS",
     "ReliabilityTable",
+    "SmoothECE",
     "bin_indices",
+    "brier_decomposition",
     "brier_score",
+    "calibration_in_the_large",
+    "calibration_ratio",
+    "calibration_slope_intercept",
+    "classwise_ece",
+    "debiased_calibration_error",
     "expected_calibration_error",
     "log_loss",
     "maximum_calibration_error",
     "reliability_table",
     "roc_auc",
+    "smooth_ece",
+    "top_label_ece",
 ]
 
 # The modules below are written separately: re-export each one once it is present.
