@@ -14,6 +14,7 @@ import pytest
 
 from casestudy.evaluation import (
     classical_mean,
+    compare_with_human,
     expected_dcg_at_k,
     expected_ndcg_at_k,
     expected_precision_at_k,
@@ -400,3 +401,60 @@ def test_bad_input_repetitions(n_repetitions):
 def test_bad_input_simulation_length():
     with pytest.raises(ValueError, match="pred has 3"):
         simulate_label_budgets([1, 0, 1, 0], [0.1, 0.2, 0.3], [2], progress=False)
+
+
+# ---------------------------------------------------------------------------
+# Gap between model-judged and human-judged means
+
+
+def _gap_inputs(seed):
+    rng = np.random.default_rng(seed)
+    query_id = np.repeat(np.arange(60), 4)
+    y_prob = rng.uniform(size=query_id.size)
+    labels = (rng.uniform(size=query_id.size) < y_prob ** 0.5).astype(int)
+    scores = rng.normal(size=query_id.size)
+    model = expected_precision_at_k(y_prob, scores, query_id, k=2)
+    human = precision_at_k(labels, scores, query_id, k=2)
+    return model, human
+
+
+def test_compare_with_human_point_estimate():
+    model, human = _gap_inputs(60)
+    gap = compare_with_human(model, human, n_resamples=50)
+    assert gap.gap == pytest.approx(model.mean - human.mean)
+    assert gap.abs_gap == pytest.approx(abs(model.mean - human.mean))
+
+
+def test_compare_with_human_resamples_loop():
+    # Recompute both means for every resample with a plain loop over the drawn queries.
+    from casestudy.metrics.bootstrap import iter_resample_counts
+
+    model, human = _gap_inputs(61)
+    gap = compare_with_human(model, human, n_resamples=200, seed=5, confidence_level=0.9)
+    per_model = model.per_query.to_numpy()
+    p_any = model.p_any_relevant.to_numpy()
+    per_human = human.per_query.to_numpy()
+    gaps = []
+    for counts in iter_resample_counts(len(per_model), 200, seed=5):
+        for row in counts:
+            drawn = np.repeat(np.arange(len(per_model)), row)
+            model_mean = np.sum(per_model[drawn] * p_any[drawn]) / np.sum(p_any[drawn])
+            human_mean = np.nanmean(per_human[drawn])
+            gaps.append(model_mean - human_mean)
+    assert gap.gap_lower == pytest.approx(np.quantile(gaps, 0.05), rel=1e-10)
+    assert gap.gap_upper == pytest.approx(np.quantile(gaps, 0.95), rel=1e-10)
+    assert gap.abs_gap_upper == pytest.approx(np.quantile(np.abs(gaps), 0.95), rel=1e-10)
+
+
+def test_bad_input_compare_different_queries():
+    model, _ = _gap_inputs(62)
+    human = precision_at_k([1, 0], [0.5, 0.2], [1, 1])
+    with pytest.raises(ValueError, match="model and human results cover different queries"):
+        compare_with_human(model, human)
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.5])
+def test_bad_input_compare_confidence_level(level):
+    model, human = _gap_inputs(63)
+    with pytest.raises(ValueError, match="confidence_level must be a number strictly between 0 and 1"):
+        compare_with_human(model, human, confidence_level=level)

@@ -8,7 +8,9 @@
 """
 
 from casestudy.evaluation.model_judged import (
+    HumanGap,
     ModelJudgedResult,
+    compare_with_human,
     expected_dcg_at_k,
     expected_ndcg_at_k,
     expected_precision_at_k,
@@ -16,6 +18,8 @@ from casestudy.evaluation.model_judged import (
 from casestudy.evaluation.ppi import MeanEstimate, classical_mean, ppi_mean, simulate_label_budgets
 
 __all__ = [
+    "HumanGap",
+    "compare_with_human",
     "MeanEstimate",
     "classical_mean",
     "ppi_mean",

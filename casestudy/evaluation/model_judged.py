@@ -32,10 +32,12 @@ import numpy as np
 import pandas as pd
 
 from casestudy._validation import check_1d_array, check_probabilities, check_same_length
+from casestudy.metrics.bootstrap import iter_resample_counts
 from casestudy.metrics.ranking import (
     _discounts,
     _rank_layout,
     _tie_averaged_sum,
+    RankingResult,
     check_k,
     encode_query_ids,
 )
@@ -43,7 +45,9 @@ from casestudy.metrics.ranking import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "HumanGap",
     "ModelJudgedResult",
+    "compare_with_human",
     "expected_dcg_at_k",
     "expected_ndcg_at_k",
     "expected_precision_at_k",
@@ -282,3 +286,120 @@ def _expected_inverse_ideal_dcg(prob: np.ndarray, cutoff: int) -> np.ndarray:
         others[:, :, a:] += before[:, :, a:a + 1] * after[:, :, :cutoff - a]
     tail = np.clip(1.0 - others.sum(axis=2), 0.0, None)
     return others @ inverse_ideal_at + tail * inverse_ideal_at[-1]
+
+
+@dataclass(frozen=True)
+class HumanGap:
+    """Gap between a model-judged mean and the human-judged mean, with bootstrap intervals.
+
+    Attributes
+    ----------
+    model_mean, human_mean : float
+        The two means on the full data.
+    gap : float
+        ``model_mean - human_mean``; positive when the model overestimates the metric.
+    gap_lower, gap_upper : float
+        Percentile interval of the gap over query resamples.
+    abs_gap_lower, abs_gap_upper : float
+        Percentile interval of ``|gap|`` over the same resamples.
+    n_queries, n_resamples : int
+        Queries resampled and number of resamples.
+    confidence_level : float
+        Nominal coverage of the intervals.
+    seed : int
+        Seed of the resampling.
+    """
+
+    model_mean: float
+    human_mean: float
+    gap: float
+    gap_lower: float
+    gap_upper: float
+    abs_gap_lower: float
+    abs_gap_upper: float
+    n_queries: int
+    n_resamples: int
+    confidence_level: float
+    seed: int
+
+    @property
+    def abs_gap(self) -> float:
+        """Absolute gap ``|model_mean - human_mean|``."""
+        return abs(self.gap)
+
+
+def compare_with_human(
+    model: ModelJudgedResult, human: RankingResult, *, n_resamples: int = 1000,
+    confidence_level: float = 0.95, seed: int = 0,
+) -> HumanGap:
+    """Measure how far a model-judged mean lies from the human-judged one, resampling queries.
+
+    Each bootstrap resample draws queries with replacement and recomputes both means on the
+    drawn queries: the model-judged one weighted by ``p_any_relevant`` and the human one
+    over the drawn queries that have a relevant item. Resampling the two together keeps
+    their pairing, so the interval reflects the spread of the gap, not of each mean.
+
+    Parameters
+    ----------
+    model : ModelJudgedResult
+        From :func:`expected_precision_at_k`, :func:`expected_dcg_at_k` or
+        :func:`expected_ndcg_at_k`.
+    human : RankingResult
+        The matching human-judged metric on the same queries, for example
+        ``precision_at_k`` or ``ndcg_at_k(..., gain="linear")`` on binary labels.
+    n_resamples : int, default=1000
+        Number of query resamples.
+    confidence_level : float, default=0.95
+        Nominal coverage of the percentile intervals, in (0, 1).
+    seed : int, default=0
+        Seed of the resampling.
+
+    Returns
+    -------
+    HumanGap
+
+    Notes
+    -----
+    The interval of ``|gap|`` is a plain percentile interval. When the true gap is near 0
+    the absolute value folds the resamples and the interval sits above 0, so read the
+    signed interval to decide whether a gap is distinguishable from 0.
+    """
+    if not model.per_query.index.equals(human.per_query.index):
+        raise ValueError(
+            f"model and human results cover different queries ({model.n_queries} and {human.n_queries}); "
+            "compute both on the same rows"
+        )
+    if isinstance(confidence_level, bool) or not isinstance(confidence_level, (int, float)) \
+            or not 0 < confidence_level < 1:
+        raise ValueError(f"confidence_level must be a number strictly between 0 and 1; got {confidence_level!r}")
+
+    p_any = model.p_any_relevant.to_numpy()
+    joint = np.nan_to_num(model.per_query.to_numpy()) * p_any
+    defined = ~np.isnan(human.per_query.to_numpy())
+    human_values = np.nan_to_num(human.per_query.to_numpy())
+
+    gaps = []
+    for counts in iter_resample_counts(p_any.size, n_resamples, seed=seed):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            model_means = counts @ joint / (counts @ p_any)
+            human_means = counts @ human_values / (counts @ defined)
+        gaps.append(model_means - human_means)
+    gaps = np.concatenate(gaps)
+    gaps = gaps[~np.isnan(gaps)]
+
+    tail = (1 - confidence_level) / 2
+    gap_lower, gap_upper = np.quantile(gaps, [tail, 1 - tail])
+    abs_lower, abs_upper = np.quantile(np.abs(gaps), [tail, 1 - tail])
+    return HumanGap(
+        model_mean=model.mean,
+        human_mean=human.mean,
+        gap=model.mean - human.mean,
+        gap_lower=float(gap_lower),
+        gap_upper=float(gap_upper),
+        abs_gap_lower=float(abs_lower),
+        abs_gap_upper=float(abs_upper),
+        n_queries=int(p_any.size),
+        n_resamples=int(n_resamples),
+        confidence_level=float(confidence_level),
+        seed=int(seed),
+    )
