@@ -13,9 +13,11 @@ from sklearn.calibration import calibration_curve
 
 from casestudy.metrics import (
     bin_indices,
+    debiased_calibration_error,
     expected_calibration_error,
     maximum_calibration_error,
     reliability_table,
+    smooth_ece,
 )
 
 # --- Equal-width bin edges ------------------------------------------------------------------
@@ -67,7 +69,7 @@ def test_mce_last_bin_pair():
 
 
 def test_ece_all_ones():
-    # One bin holds all four scores of 1.0; observed rate 3/4, gap 1 - 0.75 = 0.25.
+    # One bin contains all four scores of 1.0; observed rate 3/4, gap 1 - 0.75 = 0.25.
     assert expected_calibration_error([1, 0, 1, 1], [1, 1, 1, 1]) == pytest.approx(0.25, abs=1e-12)
 
 
@@ -281,6 +283,19 @@ def test_table_frame_values():
     pd.testing.assert_frame_equal(frame, expected, check_exact=False, atol=1e-12)
 
 
+@pytest.mark.parametrize("norm", ["l1", "l2", "max"])
+def test_table_ece_matches_function(continuous_scores, norm):
+    y_true, y_prob = continuous_scores
+    table = reliability_table(y_true, y_prob, n_bins=12, strategy="quantile")
+    expected = expected_calibration_error(y_true, y_prob, n_bins=12, strategy="quantile", norm=norm)
+    assert table.ece(norm) == expected
+
+
+def test_table_ece_bad_norm():
+    with pytest.raises(ValueError, match="norm"):
+        reliability_table([0, 1], [0.2, 0.8]).ece("l0")
+
+
 def test_table_arrays_read_only():
     table = reliability_table([0, 1], [0.2, 0.8], n_bins=2)
     with pytest.raises(ValueError):
@@ -356,8 +371,6 @@ def test_bin_indices_bad_strategy():
 
 # --- Debiased squared calibration error -----------------------------------------------------
 
-from casestudy.metrics import debiased_calibration_error, smooth_ece  # noqa: E402
-
 
 def test_debiased_negative_estimate():
     # One bin: mean prediction 0.5, observed rate 0.5, squared gap 0.
@@ -372,7 +385,7 @@ def test_debiased_negative_clamped():
 
 
 def test_debiased_singleton_bin_estimate():
-    # Bin [0, 0.5) holds only 0.2: fewer than two scores, contributes 0.
+    # Bin [0, 0.5) contains only 0.2: fewer than two scores, contributes 0.
     # Bin [0.5, 1]: three scores of 0.9, labels 0, 0, 1, rate 1/3.
     #   squared gap (0.9 - 1/3)**2 = (17/30)**2 = 289/900; noise (1/3)(2/3)/2 = 1/9 = 100/900.
     #   weight 3/4: 3/4 * 189/900 = 0.1575.
@@ -398,7 +411,7 @@ def test_debiased_constant_bin_value():
 
 
 def test_debiased_all_singletons_zero():
-    # Every bin holds one score, so no bin has a variance estimate: 0, not NaN.
+    # Every bin contains one score, so no bin has a variance estimate: 0, not NaN.
     result = debiased_calibration_error([1, 0, 1], [0.05, 0.5, 0.95], n_bins=3)
     assert result.squared_estimate == 0.0
 

@@ -260,7 +260,7 @@ def test_decomposition_binned_three_terms():
 
 
 def test_decomposition_binned_within_variance():
-    # Each bin holds two forecasts 0.01 from its mean: 6 * 0.01**2 / 6 = 1e-4.
+    # Each bin contains two forecasts 0.01 from its mean: 6 * 0.01**2 / 6 = 1e-4.
     parts = brier_decomposition(MURPHY_TRUE, MURPHY_PROB, n_bins=3)
     assert parts.within_bin_variance == pytest.approx(1e-4, abs=1e-12)
 

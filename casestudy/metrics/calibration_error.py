@@ -8,12 +8,12 @@ Binning conventions, shared by every function in this module:
   first bin and a score of exactly 1.0 in the last. Empty bins are kept, with a count of 0 and
   NaN for their mean prediction and observed rate.
 - ``strategy="quantile"``: equal-mass bins. The edges start at the quantiles of ``y_prob``
-  (``np.quantile`` with linear interpolation, as in scikit-learn's ``calibration_curve``), bins
-  are again closed on the left and the last bin is closed on both ends, and every bin that ends
-  up empty is merged into its left neighbour. Because membership is decided by comparing values
-  with edges, tied scores always share a bin, and a constant predictor gets one bin that still
-  shows its miscalibration. The result has as many bins as non-empty bins remain, which can be
-  fewer than ``n_bins``.
+  (``np.quantile`` with linear interpolation, as in scikit-learn's ``calibration_curve``).
+  Bins are again closed on the left, and the last bin is closed on both ends. Every bin that
+  ends up empty is merged into its left neighbour. Because membership is decided by comparing
+  values with edges, tied scores always share a bin, and a constant predictor gets one bin that
+  still shows its miscalibration. The result has one bin per non-empty bin, which can be fewer
+  than ``n_bins``.
 
 scikit-learn's ``calibration_curve`` (version 1.9) closes its bins on the right instead, so the
 two disagree only for scores that sit exactly on an interior edge.
@@ -83,7 +83,7 @@ class BinAssignment(NamedTuple):
 
 
 def _assign_bins(y_prob: np.ndarray, n_bins: int, strategy: str) -> BinAssignment:
-    """Bin validated scores; see the module docstring for the conventions."""
+    """Assign validated scores to bins with the conventions of the module docstring."""
     if strategy == "uniform":
         edges = np.linspace(0.0, 1.0, n_bins + 1)
     else:
@@ -181,6 +181,21 @@ class ReliabilityTable:
     def gap(self) -> np.ndarray:
         """Absolute calibration gap ``|observed_rate - mean_predicted|`` per bin, NaN if empty."""
         return np.abs(self.observed_rate - self.mean_predicted)
+
+    def ece(self, norm: str = "l1") -> float:
+        """Compute the binned calibration error from this table without binning again.
+
+        Parameters
+        ----------
+        norm : {"l1", "l2", "max"}, default="l1"
+            As in :func:`expected_calibration_error`.
+
+        Returns
+        -------
+        float
+            The same value as ``expected_calibration_error`` on the data behind the table.
+        """
+        return _ece_from_table(self, _check_norm(norm))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the table as a DataFrame with one row per bin.

@@ -179,8 +179,8 @@ def brier_decomposition(
     With ``n_bins=None`` the forecasts are grouped by distinct value, and
     ``reliability - resolution + uncertainty`` equals the Brier score. With ``n_bins`` the
     forecasts are binned as in :func:`~casestudy.metrics.reliability_table` and each bin uses its
-    mean forecast. The three terms then no longer sum to the Brier score; the two within-bin
-    terms of Stephenson, Coelho & Jolliffe close the gap and are reported separately.
+    mean forecast. The three terms then no longer sum to the Brier score. The two within-bin
+    terms of Stephenson, Coelho & Jolliffe close the gap, and they are reported separately.
 
     Parameters
     ----------
@@ -294,8 +294,8 @@ def _fit_logistic(design: np.ndarray, y_true: np.ndarray, offset: np.ndarray) ->
         if np.max(np.abs(step)) < _NEWTON_TOLERANCE * (1.0 + np.max(np.abs(beta))):
             return beta
 
-    # NOTE: callers reject separable data first, so this is not expected to happen; the last
-    # iterate is returned with a warning rather than an error.
+    # NOTE: callers reject separable data first, so this point is not expected to be reached.
+    # The last iterate is returned with a warning rather than an error.
     logger.warning(
         "logistic recalibration did not converge in %d Newton steps (coefficients %s); "
         "the returned coefficients are the last iterate",
