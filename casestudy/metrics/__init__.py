@@ -1,7 +1,7 @@
 """Calibration, scoring and ranking metrics for the book's relevance models.
 
-Every function takes plain arrays, validates them (``ValueError`` naming the argument), and
-returns a float or a small frozen dataclass. Modules:
+The functions take plain arrays, validate them (``ValueError`` naming the argument), and
+return plain floats or small frozen result objects. Modules:
 
 - ``calibration_error``: binning, reliability tables, binned ECE (L1, L2, max), debiased and
   smooth calibration error.
@@ -65,27 +65,11 @@ __all__ = [
     "top_label_ece",
 ]
 
-# The modules below are written separately: re-export each one once it is present.
-try:
-    from casestudy.metrics import ranking
-    from casestudy.metrics.ranking import *  # noqa: F401,F403
-except ImportError:
-    pass
-else:
-    __all__ += ranking.__all__
+# The ranking, bootstrap and grouped modules define ``__all__``; re-export all of it so that
+# names they add later appear here too.
+from casestudy.metrics import bootstrap, grouped, ranking  # noqa: E402
+from casestudy.metrics.bootstrap import *  # noqa: E402,F401,F403
+from casestudy.metrics.grouped import *  # noqa: E402,F401,F403
+from casestudy.metrics.ranking import *  # noqa: E402,F401,F403
 
-try:
-    from casestudy.metrics import grouped
-    from casestudy.metrics.grouped import *  # noqa: F401,F403
-except ImportError:
-    pass
-else:
-    __all__ += grouped.__all__
-
-try:
-    from casestudy.metrics import bootstrap
-    from casestudy.metrics.bootstrap import *  # noqa: F401,F403
-except ImportError:
-    pass
-else:
-    __all__ += bootstrap.__all__
+__all__ += bootstrap.__all__ + grouped.__all__ + ranking.__all__
