@@ -6,7 +6,7 @@ predictions, observed rates, with empty bins kept) and the ECE from it. The base
 ``sklearn.calibration.calibration_curve`` with the same 15 equal-width bins, which returns the
 two rate arrays only. The time ratio is casestudy / scikit-learn, best of ``--repeats`` runs
 each, interleaved; the target is a ratio of at most 1.0. Peak memory is measured in separate
-runs with ``tracemalloc``, which sees numpy's array allocations.
+runs with ``tracemalloc``, which records numpy's array allocations.
 
 Run from the repository root:
 
