@@ -1,0 +1,13 @@
+"""Relevance models for (query, product title) pairs.
+
+- :class:`CrossEncoder`: a BERT-family cross-encoder fine-tuned on the CPU.
+- :class:`BM25Scorer`: the lexical baseline, Okapi BM25 with corpus statistics from the
+  training titles.
+- :class:`TfidfScorer`: the other lexical baseline, cosine similarity of character
+  n-gram TF-IDF vectors fitted on the training titles.
+"""
+
+from casestudy.models.cross_encoder import CrossEncoder, default_backbone_path, seed_everything
+from casestudy.models.lexical import BM25Scorer, TfidfScorer, tokenize
+
+__all__ = ["BM25Scorer", "TfidfScorer", "CrossEncoder", "default_backbone_path", "seed_everything", "tokenize"]
