@@ -21,7 +21,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
-from casestudy.calibration._base import BinaryCalibrator, CalibrationWarning
+from casestudy.calibration._base import LBFGS_OPTIONS, BinaryCalibrator, CalibrationWarning
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class ArticleSigmoidCalibrator(BinaryCalibrator):
         for alpha_start in _ALPHA_STARTS:
             # b = -min(alpha, 0) gives beta = 0 at the start.
             start = np.array([alpha_start, -min(alpha_start, 0.0)])
-            result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", bounds=bounds)
+            result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", bounds=bounds, options=LBFGS_OPTIONS)
             logger.debug("article sigmoid start alpha=%s: loss %.6f at %s", alpha_start, result.fun, result.x)
             if best is None or result.fun < best.fun:
                 best = result

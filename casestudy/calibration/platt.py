@@ -9,7 +9,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, logit
 
-from casestudy.calibration._base import BinaryCalibrator, CalibrationWarning
+from casestudy.calibration._base import LBFGS_OPTIONS, BinaryCalibrator, CalibrationWarning
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class PlattCalibrator(BinaryCalibrator):
             return float(loss), np.array([np.sum(residual * standardized), np.sum(residual)])
 
         start = np.array([0.0, float(logit(np.clip(np.sum(weights * targets), 1e-6, 1 - 1e-6)))])
-        result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B")
+        result = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B", options=LBFGS_OPTIONS)
         if not result.success:
             logger.warning("Platt: L-BFGS-B stopped without convergence: %s", result.message)
 

@@ -88,37 +88,63 @@ class TemperatureCalibrator(BinaryCalibrator):
         weighted_scores = weights * scores
         target_term = float(np.sum(weighted_scores * y))
 
-        def derivative_in_inverse_temperature(log_temperature):
-            # d loss / d(1/T); it decreases as log T grows.
-            return float(np.sum(weighted_scores * expit(scores * np.exp(-log_temperature)))) - target_term
+        def derivative_in_inverse_temperature(inverse_temperature):
+            return float(np.sum(weighted_scores * expit(scores * inverse_temperature))) - target_term
 
-        log_low, log_high = np.log(low), np.log(high)
-        at_low = derivative_in_inverse_temperature(log_low)
-        at_high = derivative_in_inverse_temperature(log_high)
-
-        if at_low <= 0:
-            self.temperature_ = float(low)
-            self._warn_bound("lower", low, "the logits separate the classes, so the loss keeps falling as T -> 0")
-        elif at_high >= 0:
-            self.temperature_ = float(high)
-            self._warn_bound(
-                "upper", high, "the logits are mostly wrong; an unconstrained fit would want T <= 0 or T -> infinity"
-            )
-        else:
-            log_temperature = brentq(derivative_in_inverse_temperature, log_low, log_high, xtol=1e-12, rtol=1e-14)
-            self.temperature_ = float(np.exp(log_temperature))
+        self.temperature_ = solve_temperature(derivative_in_inverse_temperature, low, high, "TemperatureCalibrator")
         logger.info("temperature scaling: T = %.6g", self.temperature_)
-
-    def _warn_bound(self, side, value, reason):
-        warnings.warn(
-            f"TemperatureCalibrator: the fitted temperature is at the {side} bound T = {value:g} "
-            f"because {reason}. Widen min_temperature/max_temperature or check the logits.",
-            CalibrationWarning,
-            stacklevel=4,
-        )
 
     def _predict_proba(self, scores):
         return expit(scores / self.temperature_)
+
+
+def solve_temperature(derivative, low: float, high: float, owner: str) -> float:
+    """Return the temperature in [low, high] where a convex loss in 1/T is smallest.
+
+    ``derivative(beta)`` is the derivative of the loss with respect to the inverse
+    temperature ``beta = 1/T``; it is non-decreasing because the loss is convex in
+    ``beta``. The root is searched in log T with Brent's method. When the derivative has
+    the same sign over the whole bracket, the optimum lies outside it: the bound is
+    returned and a :class:`CalibrationWarning` names the side and the reason.
+
+    Parameters
+    ----------
+    derivative : callable
+        Maps ``beta`` (float) to d loss / d beta (float).
+    low, high : float
+        Bounds of T, with 0 < low < high.
+    owner : str
+        Class name used in the warning.
+
+    Returns
+    -------
+    float
+        The fitted temperature.
+    """
+    log_low, log_high = np.log(low), np.log(high)
+
+    def derivative_in_log_temperature(log_temperature):
+        return derivative(np.exp(-log_temperature))
+
+    if derivative_in_log_temperature(log_low) <= 0:
+        reason = "the logits separate the classes, so the loss keeps falling as T -> 0"
+        _warn_bound(owner, "lower", low, reason)
+        return float(low)
+    if derivative_in_log_temperature(log_high) >= 0:
+        reason = "the logits are mostly wrong, and an unconstrained fit would want T <= 0 or T -> infinity"
+        _warn_bound(owner, "upper", high, reason)
+        return float(high)
+    log_temperature = brentq(derivative_in_log_temperature, log_low, log_high, xtol=1e-12, rtol=1e-14)
+    return float(np.exp(log_temperature))
+
+
+def _warn_bound(owner, side, value, reason):
+    warnings.warn(
+        f"{owner}: the fitted temperature is at the {side} bound T = {value:g} "
+        f"because {reason}. Widen min_temperature/max_temperature or check the logits.",
+        CalibrationWarning,
+        stacklevel=5,
+    )
 
 
 def _check_temperature_bounds(low, high) -> tuple[float, float]:
