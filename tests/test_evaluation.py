@@ -458,3 +458,77 @@ def test_bad_input_compare_confidence_level(level):
     model, human = _gap_inputs(63)
     with pytest.raises(ValueError, match="confidence_level must be a number strictly between 0 and 1"):
         compare_with_human(model, human, confidence_level=level)
+
+
+# ---------------------------------------------------------------------------
+# Queries without a relevant item scored as 0
+
+
+@pytest.mark.parametrize(
+    "model_metric, metric, k",
+    [(expected_precision_at_k, _precision, 2), (expected_dcg_at_k, _dcg, 3), (expected_ndcg_at_k, _ndcg, 2)],
+)
+def test_zero_rule_enumeration(model_metric, metric, k):
+    frame = _random_queries(70)
+    result = model_metric(frame.y_prob, frame.score, frame.query_id, k=k, no_relevant="zero")
+    expected_values = []
+    for query, group in frame.groupby("query_id"):
+        conditional, p_any = _enumerate(list(group.y_prob), list(group.score), metric, k)
+        expected_values.append(conditional * p_any)
+        assert result.per_query.loc[query] == pytest.approx(conditional * p_any, rel=1e-10)
+    assert result.mean == pytest.approx(np.mean(expected_values), rel=1e-10)
+    assert result.no_relevant == "zero"
+
+
+def test_zero_rule_unbiased_with_correlated_labels():
+    # Half of the queries have no relevant item at all; elsewhere labels follow q. The
+    # marginal probability 0.5 * q is calibrated, but labels of a query are correlated.
+    rng = np.random.default_rng(71)
+    query_id = np.repeat(np.arange(6000), 5)
+    q = rng.uniform(0.2, 1.0, query_id.size)
+    active = np.repeat(rng.uniform(size=6000) < 0.5, 5)
+    labels = (active & (rng.uniform(size=query_id.size) < q)).astype(int)
+    y_prob = 0.5 * q
+    scores = q + rng.normal(0, 0.2, query_id.size)
+    zero_model = expected_precision_at_k(y_prob, scores, query_id, k=2, no_relevant="zero")
+    zero_human = precision_at_k(labels, scores, query_id, k=2, no_relevant="zero")
+    exclude_model = expected_precision_at_k(y_prob, scores, query_id, k=2)
+    exclude_human = precision_at_k(labels, scores, query_id, k=2)
+    assert abs(zero_model.mean - zero_human.mean) < 0.01
+    assert exclude_human.mean - exclude_model.mean > 0.2
+
+
+def test_compare_with_human_zero_rule_loop():
+    from casestudy.metrics.bootstrap import iter_resample_counts
+
+    rng = np.random.default_rng(72)
+    query_id = np.repeat(np.arange(50), 4)
+    y_prob = rng.uniform(size=query_id.size)
+    labels = (rng.uniform(size=query_id.size) < y_prob).astype(int)
+    scores = rng.normal(size=query_id.size)
+    model = expected_ndcg_at_k(y_prob, scores, query_id, k=3, no_relevant="zero")
+    human = ndcg_at_k(labels, scores, query_id, k=3, gain="linear", no_relevant="zero")
+    gap = compare_with_human(model, human, n_resamples=100, seed=2)
+    gaps = []
+    for counts in iter_resample_counts(50, 100, seed=2):
+        for row in counts:
+            drawn = np.repeat(np.arange(50), row)
+            gaps.append(model.per_query.to_numpy()[drawn].mean() - human.per_query.to_numpy()[drawn].mean())
+    assert gap.gap == pytest.approx(model.mean - human.mean)
+    assert gap.gap_lower == pytest.approx(np.quantile(gaps, 0.025), rel=1e-10)
+    assert gap.gap_upper == pytest.approx(np.quantile(gaps, 0.975), rel=1e-10)
+
+
+def test_bad_input_compare_rule_mismatch():
+    model, _ = _gap_inputs(73)
+    rng = np.random.default_rng(73)
+    query_id = np.repeat(np.arange(60), 4)
+    human = precision_at_k(rng.integers(0, 2, 240), rng.normal(size=240), query_id, k=2, no_relevant="zero")
+    with pytest.raises(ValueError, match="treat queries without a relevant item differently"):
+        compare_with_human(model, human)
+
+
+@pytest.mark.parametrize("metric", MODEL_JUDGED)
+def test_bad_input_no_relevant(metric):
+    with pytest.raises(ValueError, match="no_relevant must be 'exclude' or 'zero'; got 'skip'"):
+        metric([0.5, 0.3], [1, 2], [1, 1], no_relevant="skip")

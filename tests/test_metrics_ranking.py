@@ -620,3 +620,44 @@ def test_bad_input_count_ties_length():
 def test_bad_input_count_ties_empty():
     with pytest.raises(ValueError, match="y_score is empty"):
         count_ties([], [])
+
+
+# ---------------------------------------------------------------------------
+# Queries without a relevant item scored as 0
+
+
+def test_ndcg_zero_rule_matches_sklearn():
+    # Equal-size queries, so scikit-learn can score them as rows of one matrix; it gives 0
+    # to a row without a relevant item and averages over every row.
+    rng = np.random.default_rng(30)
+    relevance = rng.integers(0, 3, (30, 4)) * (rng.uniform(size=(30, 1)) < 0.7)
+    scores = rng.integers(0, 3, (30, 4)).astype(float)
+    query_id = np.repeat(np.arange(30), 4)
+    result = ndcg_at_k(relevance.ravel(), scores.ravel(), query_id, k=3, gain="linear", no_relevant="zero")
+    assert (relevance.sum(axis=1) == 0).any()
+    assert result.mean == pytest.approx(ndcg_score(relevance, scores, k=3), rel=1e-12)
+    assert result.n_excluded == 0
+    assert result.no_relevant == "zero"
+
+
+def test_precision_zero_rule_by_hand():
+    # Query 1: precision@1 = 1; query 2 has no relevant item and counts as 0.
+    result = precision_at_k([1, 0, 0, 0], [2, 1, 1, 2], [1, 1, 2, 2], k=1, no_relevant="zero")
+    assert result.mean == 0.5
+    assert result.per_query.loc[2] == 0.0
+
+
+def test_mrr_zero_rule_by_hand():
+    result = mrr([0, 1, 0, 0], [2, 1, 1, 2], [1, 1, 2, 2], no_relevant="zero")
+    assert result.mean == 0.25
+
+
+def test_dcg_zero_rule_by_hand():
+    result = dcg_at_k([0, 1, 0, 0], [2, 1, 1, 2], [1, 1, 2, 2], gain="linear", no_relevant="zero")
+    assert result.mean == pytest.approx((1 / math.log2(3)) / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("metric", [ndcg_at_k, dcg_at_k, precision_at_k, mrr])
+def test_bad_input_no_relevant(metric):
+    with pytest.raises(ValueError, match="no_relevant must be 'exclude' or 'zero'; got 'drop'"):
+        metric([1, 0], [0.5, 0.2], [1, 1], no_relevant="drop")

@@ -8,19 +8,24 @@ meant to be compared raw against calibrated.
 
 Conventions match :mod:`casestudy.metrics.ranking`: the ranking is by decreasing
 ``y_score`` within each query, tied items are averaged over their orders, and the gain is
-binary (an item is relevant or not). Human-judged metrics exclude queries without a
-relevant item. The model-judged value of a query is therefore its expectation conditional on
-at least one relevant item, and the mean over queries weights each query by the model's
-probability that it has a relevant item:
+binary (an item is relevant or not). Let S_q be the number of relevant items of query q.
+The human-judged metrics treat a query without a relevant item in one of two ways, and
+``no_relevant`` selects the matching model-judged estimate:
 
-    mean = sum_q E[metric_q * 1{S_q >= 1}] / sum_q P(S_q >= 1),
+- ``"zero"``: the query scores 0 and stays in the mean. The model-judged value of a query
+  is E[metric_q * 1{S_q >= 1}] and the mean is their plain mean over queries.
+- ``"exclude"`` (the default of the human metrics): the query is left out. The model-judged
+  value of a query is E[metric_q | S_q >= 1], and the mean weights each query by the
+  model's probability that it has a relevant item,
+  ``sum_q E[metric_q * 1{S_q >= 1}] / sum_q P(S_q >= 1)``, which estimates the human mean
+  over queries with a relevant item.
 
-where S_q is the number of relevant items of query q. This ratio estimates the
-human-judged mean over queries with a relevant item.
-
-Precision@k and DCG@k need only the probabilities' means. NDCG@k and the conditioning on
-S_q >= 1 also need a joint distribution of the labels: this module treats the labels of
-one query as independent Bernoulli variables with the given probabilities.
+Precision@k and DCG@k with ``"zero"`` need only the probabilities' means. NDCG@k, and
+P(S_q >= 1) for ``"exclude"``, also need a joint distribution of the labels: this module
+treats the labels of one query as independent Bernoulli variables with the given
+probabilities. Real labels of one query are correlated (some queries have no relevant item
+at all far more often than independence predicts), so prefer ``"zero"`` when comparing
+with human values.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from casestudy.metrics.ranking import (
     _tie_averaged_sum,
     RankingResult,
     check_k,
+    check_no_relevant,
     encode_query_ids,
 )
 
@@ -61,23 +67,28 @@ class ModelJudgedResult:
     Attributes
     ----------
     mean : float
-        ``sum(per_query * p_any_relevant) / sum(p_any_relevant)``: the estimate of the
-        human-judged mean over queries with a relevant item. NaN when every query has
-        ``p_any_relevant`` 0.
+        With ``no_relevant="exclude"``, ``sum(per_query * p_any_relevant) /
+        sum(p_any_relevant)``, the estimate of the human-judged mean over queries with a
+        relevant item (NaN when every ``p_any_relevant`` is 0). With ``"zero"``, the mean of
+        ``per_query``.
     per_query : pandas.Series
-        Expected metric of each query given at least one relevant item, indexed by query
-        id in sorted order. NaN where ``p_any_relevant`` is 0.
+        Expected metric of each query, indexed by query id in sorted order: given at least
+        one relevant item (``"exclude"``, NaN where ``p_any_relevant`` is 0), or with a
+        query without a relevant item scoring 0 (``"zero"``).
     p_any_relevant : pandas.Series
-        Probability under the model that the query has at least one relevant item,
-        ``1 - prod(1 - y_prob)``.
+        Probability under the model, labels independent, that the query has at least one
+        relevant item, ``1 - prod(1 - y_prob)``.
     n_queries : int
         Number of distinct queries.
+    no_relevant : str
+        ``"exclude"`` or ``"zero"``, as passed.
     """
 
     mean: float
     per_query: pd.Series
     p_any_relevant: pd.Series
     n_queries: int
+    no_relevant: str = "exclude"
 
 
 def _check_inputs(y_prob, y_score, query_id):
@@ -96,20 +107,27 @@ def _p_any_relevant(y_prob: np.ndarray, codes: np.ndarray, n_queries: int) -> np
     return -np.expm1(log_none)
 
 
-def _package(joint: np.ndarray, p_any: np.ndarray, uniques: pd.Index, metric: str) -> ModelJudgedResult:
-    """Turn per-query E[metric * 1{S >= 1}] into conditional values and the weighted mean."""
-    defined = p_any > 0
-    conditional = np.divide(joint, p_any, out=np.full(p_any.size, np.nan), where=defined)
-    mean = float(joint.sum() / p_any.sum()) if defined.any() else float("nan")
+def _package(joint: np.ndarray, p_any: np.ndarray, uniques: pd.Index, metric: str, no_relevant: str) -> ModelJudgedResult:
+    """Turn per-query E[metric * 1{S >= 1}] into the per-query values and mean of a rule."""
+    if no_relevant == "zero":
+        per_query = joint
+        mean = float(joint.mean())
+    else:
+        defined = p_any > 0
+        per_query = np.divide(joint, p_any, out=np.full(p_any.size, np.nan), where=defined)
+        mean = float(joint.sum() / p_any.sum()) if defined.any() else float("nan")
     return ModelJudgedResult(
         mean=mean,
-        per_query=pd.Series(conditional, index=uniques, name=metric),
+        per_query=pd.Series(per_query, index=uniques, name=metric),
         p_any_relevant=pd.Series(p_any, index=uniques, name="p_any_relevant"),
         n_queries=int(uniques.size),
+        no_relevant=no_relevant,
     )
 
 
-def expected_precision_at_k(y_prob, y_score, query_id, *, k: int = 10, denominator: str = "shown") -> ModelJudgedResult:
+def expected_precision_at_k(
+    y_prob, y_score, query_id, *, k: int = 10, denominator: str = "shown", no_relevant: str = "exclude"
+) -> ModelJudgedResult:
     """Estimate precision@k of a ranking from model probabilities.
 
     The expected number of relevant items in the top k is the sum of their probabilities
@@ -130,6 +148,10 @@ def expected_precision_at_k(y_prob, y_score, query_id, *, k: int = 10, denominat
     denominator : {"shown", "k"}, default="shown"
         Divide by ``min(k, n_items)`` or by ``k``, as in ``precision_at_k``.
 
+    no_relevant : {"exclude", "zero"}, default="exclude"
+        Match the human metric's rule for queries without a relevant item; see the module
+        documentation.
+
     Returns
     -------
     ModelJudgedResult
@@ -143,6 +165,7 @@ def expected_precision_at_k(y_prob, y_score, query_id, *, k: int = 10, denominat
     k = check_k(k, allow_none=False)
     if denominator not in ("shown", "k"):
         raise ValueError(f"denominator must be 'shown' or 'k'; got {denominator!r}")
+    no_relevant = check_no_relevant(no_relevant)
     y_prob, y_score, codes, uniques = _check_inputs(y_prob, y_score, query_id)
 
     layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_prob)
@@ -151,10 +174,12 @@ def expected_precision_at_k(y_prob, y_score, query_id, *, k: int = 10, denominat
     positions = np.minimum(n_items, k) if denominator == "shown" else np.full(uniques.size, k)
 
     # Precision is 0 whenever no item is relevant, so E[P@k * 1{S >= 1}] = E[P@k].
-    return _package(hits / positions, _p_any_relevant(y_prob, codes, uniques.size), uniques, "precision")
+    return _package(hits / positions, _p_any_relevant(y_prob, codes, uniques.size), uniques, "precision", no_relevant)
 
 
-def expected_dcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> ModelJudgedResult:
+def expected_dcg_at_k(
+    y_prob, y_score, query_id, *, k: int | None = 10, no_relevant: str = "exclude"
+) -> ModelJudgedResult:
     """Estimate DCG@k with binary gains from model probabilities.
 
     E[DCG@k] = sum_i p_i / log2(position_i + 1) over the top k, by linearity. Only the
@@ -171,6 +196,10 @@ def expected_dcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> Model
     k : int or None, default=10
         Rank cutoff; ``None`` uses every item.
 
+    no_relevant : {"exclude", "zero"}, default="exclude"
+        Match the human metric's rule for queries without a relevant item; see the module
+        documentation.
+
     Returns
     -------
     ModelJudgedResult
@@ -182,14 +211,17 @@ def expected_dcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> Model
     1.0
     """
     k = check_k(k)
+    no_relevant = check_no_relevant(no_relevant)
     y_prob, y_score, codes, uniques = _check_inputs(y_prob, y_score, query_id)
 
     layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_prob)
     dcg = _tie_averaged_sum(layout, y_prob, _discounts(layout.rank, k))
-    return _package(dcg, _p_any_relevant(y_prob, codes, uniques.size), uniques, "dcg")
+    return _package(dcg, _p_any_relevant(y_prob, codes, uniques.size), uniques, "dcg", no_relevant)
 
 
-def expected_ndcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> ModelJudgedResult:
+def expected_ndcg_at_k(
+    y_prob, y_score, query_id, *, k: int | None = 10, no_relevant: str = "exclude"
+) -> ModelJudgedResult:
     """Estimate NDCG@k with binary gains from model probabilities, labels independent.
 
     With binary labels y_i and S = sum_i y_i relevant items, NDCG@k = sum_i d_i y_i / I(S),
@@ -218,6 +250,10 @@ def expected_ndcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> Mode
     k : int or None, default=10
         Rank cutoff; ``None`` uses every item.
 
+    no_relevant : {"exclude", "zero"}, default="exclude"
+        Match the human metric's rule for queries without a relevant item; see the module
+        documentation.
+
     Returns
     -------
     ModelJudgedResult
@@ -232,6 +268,7 @@ def expected_ndcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> Mode
     0.63093
     """
     k = check_k(k)
+    no_relevant = check_no_relevant(no_relevant)
     y_prob, y_score, codes, uniques = _check_inputs(y_prob, y_score, query_id)
 
     layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_prob)
@@ -251,7 +288,7 @@ def expected_ndcg_at_k(y_prob, y_score, query_id, *, k: int | None = 10) -> Mode
         inverse_ideal[positions] = _expected_inverse_ideal_dcg(sorted_prob[positions], cutoff)
 
     joint = np.bincount(layout.codes, weights=mean_discount * sorted_prob * inverse_ideal, minlength=uniques.size)
-    return _package(joint, _p_any_relevant(y_prob, codes, uniques.size), uniques, "ndcg")
+    return _package(joint, _p_any_relevant(y_prob, codes, uniques.size), uniques, "ndcg", no_relevant)
 
 
 def _expected_inverse_ideal_dcg(prob: np.ndarray, cutoff: int) -> np.ndarray:
@@ -335,8 +372,9 @@ def compare_with_human(
     """Measure how far a model-judged mean lies from the human-judged one, resampling queries.
 
     Each bootstrap resample draws queries with replacement and recomputes both means on the
-    drawn queries: the model-judged one weighted by ``p_any_relevant`` and the human one
-    over the drawn queries that have a relevant item. Resampling the two together keeps
+    drawn queries, following the results' ``no_relevant`` rule: with ``"exclude"`` the
+    model-judged mean is weighted by ``p_any_relevant`` and the human one covers the drawn
+    queries that have a relevant item. Resampling the two together keeps
     their pairing, so the interval reflects the spread of the gap, not of each mean.
 
     Parameters
@@ -345,8 +383,9 @@ def compare_with_human(
         From :func:`expected_precision_at_k`, :func:`expected_dcg_at_k` or
         :func:`expected_ndcg_at_k`.
     human : RankingResult
-        The matching human-judged metric on the same queries, for example
-        ``precision_at_k`` or ``ndcg_at_k(..., gain="linear")`` on binary labels.
+        The matching human-judged metric on the same queries with the same ``no_relevant``
+        rule, for example ``precision_at_k`` or ``ndcg_at_k(..., gain="linear")`` on binary
+        labels.
     n_resamples : int, default=1000
         Number of query resamples.
     confidence_level : float, default=0.95
@@ -364,6 +403,11 @@ def compare_with_human(
     the absolute value folds the resamples and the interval sits above 0, so read the
     signed interval to decide whether a gap is distinguishable from 0.
     """
+    if model.no_relevant != human.no_relevant:
+        raise ValueError(
+            f"model and human results treat queries without a relevant item differently "
+            f"(no_relevant={model.no_relevant!r} and {human.no_relevant!r}); pass the same rule to both"
+        )
     if not model.per_query.index.equals(human.per_query.index):
         raise ValueError(
             f"model and human results cover different queries ({model.n_queries} and {human.n_queries}); "
@@ -373,16 +417,21 @@ def compare_with_human(
             or not 0 < confidence_level < 1:
         raise ValueError(f"confidence_level must be a number strictly between 0 and 1; got {confidence_level!r}")
 
-    p_any = model.p_any_relevant.to_numpy()
-    joint = np.nan_to_num(model.per_query.to_numpy()) * p_any
-    defined = ~np.isnan(human.per_query.to_numpy())
+    # Both means are ratios of per-query sums: numerator weights and denominator weights.
+    if model.no_relevant == "zero":
+        model_weight = np.ones(model.n_queries)
+        model_values = model.per_query.to_numpy()
+    else:
+        model_weight = model.p_any_relevant.to_numpy()
+        model_values = np.nan_to_num(model.per_query.to_numpy()) * model_weight
+    human_weight = (~np.isnan(human.per_query.to_numpy())).astype(float)
     human_values = np.nan_to_num(human.per_query.to_numpy())
 
     gaps = []
-    for counts in iter_resample_counts(p_any.size, n_resamples, seed=seed):
+    for counts in iter_resample_counts(model.n_queries, n_resamples, seed=seed):
         with np.errstate(invalid="ignore", divide="ignore"):
-            model_means = counts @ joint / (counts @ p_any)
-            human_means = counts @ human_values / (counts @ defined)
+            model_means = counts @ model_values / (counts @ model_weight)
+            human_means = counts @ human_values / (counts @ human_weight)
         gaps.append(model_means - human_means)
     gaps = np.concatenate(gaps)
     gaps = gaps[~np.isnan(gaps)]
@@ -398,7 +447,7 @@ def compare_with_human(
         gap_upper=float(gap_upper),
         abs_gap_lower=float(abs_lower),
         abs_gap_upper=float(abs_upper),
-        n_queries=int(p_any.size),
+        n_queries=int(model.n_queries),
         n_resamples=int(n_resamples),
         confidence_level=float(confidence_level),
         seed=int(seed),

@@ -11,9 +11,13 @@ flattened list. The conventions, shared by all three metrics:
   binning) creates such ties, and averaging is the only convention that does not reward or
   punish an arbitrary tie break.
 - **Queries without a relevant item** (every gain 0, or every label 0) have no defined NDCG
-  and no reciprocal rank. They are excluded from the mean, reported as NaN in
-  ``per_query`` and counted in ``n_excluded``. For precision@k the same rule applies, so
-  that all three metrics average over the same queries.
+  and no reciprocal rank. By default (``no_relevant="exclude"``) they are excluded from
+  the mean, reported as NaN in ``per_query`` and counted in ``n_excluded``. For
+  precision@k the same rule applies, so that all metrics average over the same queries.
+  ``no_relevant="zero"`` scores them 0 and keeps them in the mean instead, as
+  ``sklearn.metrics.ndcg_score`` and trec_eval do. That choice matters when a model's
+  probabilities stand in for the labels, because whether a query has any relevant item
+  is exactly what the model is unsure of.
 
 Home Depot relevance is the mean rating on a 1-3 scale, where 1 means irrelevant. NDCG
 needs a gain of 0 for an irrelevant item, so shift the scale first: pass
@@ -68,13 +72,17 @@ class RankingResult:
     n_queries : int
         Number of distinct queries in the input, excluded ones included.
     n_excluded : int
-        Number of queries without a relevant item, left out of ``mean``.
+        Number of queries without a relevant item, left out of ``mean``; 0 with
+        ``no_relevant="zero"``.
+    no_relevant : str
+        How queries without a relevant item were treated: ``"exclude"`` or ``"zero"``.
     """
 
     mean: float
     per_query: pd.Series
     n_queries: int
     n_excluded: int
+    no_relevant: str = "exclude"
 
     @property
     def n_evaluated(self) -> int:
@@ -194,6 +202,13 @@ def apply_gain(y_true: np.ndarray, gain) -> np.ndarray:
     return gains
 
 
+def check_no_relevant(no_relevant) -> str:
+    """Check the rule for queries without a relevant item: ``"exclude"`` or ``"zero"``."""
+    if no_relevant not in ("exclude", "zero"):
+        raise ValueError(f"no_relevant must be 'exclude' or 'zero'; got {no_relevant!r}")
+    return no_relevant
+
+
 def _check_ranking_inputs(y_true, y_score, query_id, *, binary: bool):
     """Validate the three parallel arrays and encode the query ids."""
     if binary:
@@ -269,21 +284,27 @@ def _tie_averaged_sum(layout: _RankedLayout, values: np.ndarray, weights: np.nda
     return np.bincount(layout.codes, weights=group_mean[layout.group] * weights, minlength=layout.n_queries)
 
 
-def _result(values: np.ndarray, defined: np.ndarray, uniques: pd.Index, metric: str) -> RankingResult:
-    """Package per-query values as a RankingResult, NaN where a query is excluded."""
+def _result(values: np.ndarray, defined: np.ndarray, uniques: pd.Index, metric: str, no_relevant: str) -> RankingResult:
+    """Package per-query values as a RankingResult, applying the no-relevant-item rule."""
+    if no_relevant == "zero":
+        per_query = pd.Series(np.where(defined, values, 0.0), index=uniques, name=metric)
+        return RankingResult(float(per_query.mean()), per_query, int(uniques.size), 0, no_relevant)
+
     per_query = pd.Series(np.where(defined, values, np.nan), index=uniques, name=metric)
     n_excluded = int((~defined).sum())
     if n_excluded:
         logger.debug("%s: %d of %d queries have no relevant item and are excluded", metric, n_excluded, uniques.size)
     mean = float(per_query[defined].mean()) if defined.any() else float("nan")
-    return RankingResult(mean=mean, per_query=per_query, n_queries=int(uniques.size), n_excluded=n_excluded)
+    return RankingResult(mean, per_query, int(uniques.size), n_excluded, no_relevant)
 
 
 # ---------------------------------------------------------------------------
 # Metrics
 
 
-def dcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponential") -> RankingResult:
+def dcg_at_k(
+    y_true, y_score, query_id, *, k: int | None = 10, gain="exponential", no_relevant: str = "exclude"
+) -> RankingResult:
     """Compute DCG@k per query, averaging over the orders of tied items.
 
     DCG@k = sum over positions i = 1..k of gain(rel_i) / log2(i + 1), unnormalised, so its
@@ -302,11 +323,15 @@ def dcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponential
         Rank cutoff. ``None`` uses every item of the query.
     gain : {"exponential", "linear"}, mapping or callable, default="exponential"
         Map from relevance to gain, as in :func:`ndcg_at_k`.
+    no_relevant : {"exclude", "zero"}, default="exclude"
+        Queries without a relevant item: leave them out of the mean (NaN in
+        ``per_query``), or score them 0 and keep them in.
 
     Returns
     -------
     RankingResult
-        Queries without a relevant item are excluded (NaN) and counted in ``n_excluded``.
+        With ``no_relevant="exclude"``, queries without a relevant item are NaN in
+        ``per_query`` and counted in ``n_excluded``.
 
     Examples
     --------
@@ -314,16 +339,19 @@ def dcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponential
     0.63093
     """
     k = check_k(k)
+    no_relevant = check_no_relevant(no_relevant)
     y_true, y_score, codes, uniques = _check_ranking_inputs(y_true, y_score, query_id, binary=False)
     gains = apply_gain(y_true, gain)
 
     layout = _rank_layout(y_score, codes, uniques.size, tiebreak=gains)
     dcg = _tie_averaged_sum(layout, gains, _discounts(layout.rank, k))
     defined = np.bincount(codes, weights=gains, minlength=uniques.size) > 0
-    return _result(dcg, defined, uniques, "dcg")
+    return _result(dcg, defined, uniques, "dcg", no_relevant)
 
 
-def ndcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponential") -> RankingResult:
+def ndcg_at_k(
+    y_true, y_score, query_id, *, k: int | None = 10, gain="exponential", no_relevant: str = "exclude"
+) -> RankingResult:
     """Compute NDCG@k per query, averaging over the orders of tied items.
 
     For one query with items ranked by decreasing ``y_score``,
@@ -351,13 +379,16 @@ def ndcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponentia
         the most relevant items; ``"linear"`` is ``y_true`` (scikit-learn's choice). A
         mapping such as ``{0: 0, 1: 1, 2: 3}`` looks up each value, and a callable is
         applied to the whole ``y_true`` array.
+    no_relevant : {"exclude", "zero"}, default="exclude"
+        Queries without a relevant item: leave them out of the mean (NaN in
+        ``per_query``), or score them 0 and keep them in.
 
     Returns
     -------
     RankingResult
         ``mean`` over queries with a positive ideal DCG, ``per_query`` (Series of shape
         (n_queries,), NaN for a query without a relevant item), ``n_queries`` and
-        ``n_excluded``.
+        ``n_excluded``. With ``no_relevant="zero"`` such queries score 0 and enter the mean.
 
     References
     ----------
@@ -376,6 +407,7 @@ def ndcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponentia
     0.63093
     """
     k = check_k(k)
+    no_relevant = check_no_relevant(no_relevant)
     y_true, y_score, codes, uniques = _check_ranking_inputs(y_true, y_score, query_id, binary=False)
     gains = apply_gain(y_true, gain)
 
@@ -389,10 +421,12 @@ def ndcg_at_k(y_true, y_score, query_id, *, k: int | None = 10, gain="exponentia
 
     defined = ideal_dcg > 0
     ndcg = np.divide(dcg, ideal_dcg, out=np.full(uniques.size, np.nan), where=defined)
-    return _result(ndcg, defined, uniques, "ndcg")
+    return _result(ndcg, defined, uniques, "ndcg", no_relevant)
 
 
-def precision_at_k(y_true, y_score, query_id, *, k: int = 10, denominator: str = "shown") -> RankingResult:
+def precision_at_k(
+    y_true, y_score, query_id, *, k: int = 10, denominator: str = "shown", no_relevant: str = "exclude"
+) -> RankingResult:
     """Compute precision@k per query, averaging over the orders of tied items.
 
     Precision@k of one query is the number of relevant items among the first k positions
@@ -414,11 +448,15 @@ def precision_at_k(y_true, y_score, query_id, *, k: int = 10, denominator: str =
         ``"shown"`` divides by ``min(k, n_items)``, the number of items actually in the top
         k, so a short result list that is fully relevant scores 1. ``"k"`` divides by k as
         trec_eval does, which penalises queries with fewer than k judged items.
+    no_relevant : {"exclude", "zero"}, default="exclude"
+        Queries without a relevant item: leave them out of the mean (NaN in
+        ``per_query``), or score them 0 and keep them in.
 
     Returns
     -------
     RankingResult
-        Queries without a relevant item are excluded (NaN) and counted in ``n_excluded``.
+        With ``no_relevant="exclude"``, queries without a relevant item are NaN in
+        ``per_query`` and counted in ``n_excluded``.
 
     Examples
     --------
@@ -429,6 +467,7 @@ def precision_at_k(y_true, y_score, query_id, *, k: int = 10, denominator: str =
     k = check_k(k, allow_none=False)
     if denominator not in ("shown", "k"):
         raise ValueError(f"denominator must be 'shown' or 'k'; got {denominator!r}")
+    no_relevant = check_no_relevant(no_relevant)
     y_true, y_score, codes, uniques = _check_ranking_inputs(y_true, y_score, query_id, binary=True)
 
     layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_true)
@@ -438,10 +477,10 @@ def precision_at_k(y_true, y_score, query_id, *, k: int = 10, denominator: str =
     n_items = np.bincount(codes, minlength=uniques.size)
     positions = np.minimum(n_items, k) if denominator == "shown" else np.full(uniques.size, k)
     defined = np.bincount(codes, weights=y_true, minlength=uniques.size) > 0
-    return _result(hits / positions, defined, uniques, "precision")
+    return _result(hits / positions, defined, uniques, "precision", no_relevant)
 
 
-def mrr(y_true, y_score, query_id, *, k: int | None = None) -> RankingResult:
+def mrr(y_true, y_score, query_id, *, k: int | None = None, no_relevant: str = "exclude") -> RankingResult:
     """Compute the reciprocal rank of the first relevant item per query, and its mean (MRR).
 
     With ties, the reciprocal rank is its expectation over the orders of the tied items.
@@ -461,11 +500,15 @@ def mrr(y_true, y_score, query_id, *, k: int | None = None) -> RankingResult:
     k : int or None, default=None
         Rank cutoff: a first relevant item below position k contributes 0. ``None`` means
         no cutoff.
+    no_relevant : {"exclude", "zero"}, default="exclude"
+        Queries without a relevant item: leave them out of the mean (NaN in
+        ``per_query``), or score them 0 and keep them in.
 
     Returns
     -------
     RankingResult
-        Queries without a relevant item are excluded (NaN) and counted in ``n_excluded``.
+        With ``no_relevant="exclude"``, queries without a relevant item are NaN in
+        ``per_query`` and counted in ``n_excluded``.
 
     Examples
     --------
@@ -473,6 +516,7 @@ def mrr(y_true, y_score, query_id, *, k: int | None = None) -> RankingResult:
     0.41666666666666663
     """
     k = check_k(k)
+    no_relevant = check_no_relevant(no_relevant)
     y_true, y_score, codes, uniques = _check_ranking_inputs(y_true, y_score, query_id, binary=True)
     layout = _rank_layout(y_score, codes, uniques.size, tiebreak=y_true)
 
@@ -511,7 +555,7 @@ def mrr(y_true, y_score, query_id, *, k: int | None = None) -> RankingResult:
     values[queries] = expected
     defined = np.zeros(uniques.size, dtype=bool)
     defined[queries] = True
-    return _result(values, defined, uniques, "reciprocal_rank")
+    return _result(values, defined, uniques, "reciprocal_rank", no_relevant)
 
 
 # ---------------------------------------------------------------------------
