@@ -172,6 +172,24 @@ def test_frozen_word_embeddings_unchanged():
     assert torch.equal(encoder.model_.get_input_embeddings().weight, initial)
 
 
+@pytest.mark.parametrize("group_by_length", [True, False])
+def test_training_batches_cover_each_pair_once(group_by_length):
+    encoder = tiny_encoder(batch_size=3, group_by_length=group_by_length)
+    pairs = [([101] * length, [0] * length) for length in np.arange(200) % 17 + 3]
+    batches = encoder._training_batches(pairs, np.random.default_rng(0))
+    assert sorted(np.concatenate(batches).tolist()) == list(range(200))
+    assert len(batches) == math.ceil(200 / 3)
+
+
+def test_training_batches_grouped_by_length():
+    pairs = [([101] * length, [0] * length) for length in np.arange(3200) % 17 + 3]
+    grouped = tiny_encoder(batch_size=32)._training_batches(pairs, np.random.default_rng(0))
+    shuffled = tiny_encoder(batch_size=32, group_by_length=False)._training_batches(pairs, np.random.default_rng(0))
+    widths = {name: np.mean([max(len(pairs[i][0]) for i in batch) for batch in batches]) for name, batches in [("grouped", grouped), ("shuffled", shuffled)]}
+    # Lengths run from 3 to 19: random batches of 32 almost always contain a 19.
+    assert widths["grouped"] < 0.8 * widths["shuffled"]
+
+
 def test_fit_restores_thread_count():
     queries, titles, labels = separable_pairs()
     before = torch.get_num_threads()
@@ -222,7 +240,7 @@ def test_default_backbone_path_has_weights():
         (["drill"], ["a", "b"], [1, 0], "same length"),
         (["drill", "hose"], ["a", "b"], [1, 2], "only the labels 0 and 1"),
         ([], [], [], "queries is empty"),
-        (["drill", 3], ["a", "b"], [1, 0], "position 1 holds 3"),
+        (["drill", 3], ["a", "b"], [1, 0], "position 1 contains 3"),
         (["drill", "hose"], ["a", None], [1, 0], "titles must contain only strings"),
         (["drill", "hose"], ["a", "b"], [1, np.nan], r"got \[nan\]"),
     ],

@@ -137,7 +137,7 @@ def test_score_single_string_raises(scorer_class):
 
 @pytest.mark.parametrize("scorer_class", [BM25Scorer, TfidfScorer])
 def test_fit_non_string_raises(scorer_class):
-    with pytest.raises(ValueError, match="position 1 holds nan"):
+    with pytest.raises(ValueError, match="position 1 contains nan"):
         scorer_class().fit(["red drill", float("nan")])
 
 

@@ -1,4 +1,4 @@
-"""The lexical baseline: Okapi BM25 between a query and a product title.
+"""The lexical baselines: Okapi BM25 and TF-IDF cosine between a query and a product title.
 
 BM25 scores a document ``d`` for a query ``q`` as
 
@@ -56,9 +56,9 @@ class BM25Scorer:
     deployed index whose statistics were computed beforehand.
 
     ``rank_bm25`` computes the corpus statistics. Its ``get_scores`` scores a query
-    against every document of the fitted corpus, whereas the case study needs the score
-    of one given title per pair, and calibration and test titles are not in the corpus,
-    so :meth:`score` applies the BM25 formula to each pair itself with ``rank_bm25``'s
+    against every document of the fitted corpus, but the case study needs the score of
+    one given title per pair, and calibration and test titles are not in the corpus.
+    So :meth:`score` applies the BM25 formula to each pair itself, with ``rank_bm25``'s
     ``idf``, ``avgdl``, ``k1`` and ``b``.
 
     Parameters

@@ -1,0 +1,142 @@
+"""Named run profiles: how much data and training the scoring pipeline uses.
+
+- ``full``: the numbers the book publishes. The cross-encoder trains for one epoch on a
+  sample of the training queries and scores every calibration and test pair.
+- ``fast``: a few hundred queries and a short training run, for teaching on a laptop and
+  for quick checks. Its numbers are noisier and lower than those of ``full``.
+
+A :class:`Profile` is also the way to run the pipeline on a custom budget, for example a
+tiny randomly initialised encoder in the tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Settings of one scoring run; every field enters the pipeline's cache key.
+
+    Parameters
+    ----------
+    name : str
+        Profile name, also the prefix of the cache folder.
+    split_fractions : tuple of float, default=(0.5, 0.25, 0.25)
+        Fractions of the queries in the train, calibration and test splits.
+    split_seed : int, default=0
+        Seed of the query-grouped split.
+    validation_queries : int, default=300
+        Number of training-split queries whose pairs are held out to compute the
+        validation loss of the training curve.
+    train_pairs : int or None, default=None
+        Number of pairs, drawn at random from the other training-split queries, that the
+        cross-encoder is fine-tuned on; ``None`` uses all of them. Pairs are drawn rather
+        than whole queries because, for a fixed number of pairs, more distinct queries
+        teach the model more.
+    score_queries : int or None, default=None
+        Number of calibration queries and of test queries that are kept and scored;
+        ``None`` keeps the whole splits.
+    sample_seed : int, default=0
+        Seed of the samples of queries and pairs above.
+    model_seed : int, default=0
+        Seed of the head initialisation, dropout and the order of training pairs.
+    backbone_config : dict or None, default=None
+        ``None`` fine-tunes all-MiniLM-L6-v2. A dict of transformers config fields with a
+        ``model_type`` key builds a randomly initialised encoder of that shape instead
+        (used by the tests).
+    max_length, batch_size, learning_rate, n_epochs, warmup_fraction, weight_decay, freeze_word_embeddings, group_by_length, eval_every
+        Passed to :class:`casestudy.models.CrossEncoder`.
+    lexical_baseline : {"tfidf", "bm25"}, default="tfidf"
+        Which lexical score fills the ``lexical_score`` column. Both are always computed
+        and stored as ``tfidf_score`` and ``bm25_score``.
+    num_threads : int or None, default=None
+        Torch threads; ``None`` uses all cores. Not part of the cache key, because it
+        changes the speed and not the result beyond floating-point rounding.
+
+    Examples
+    --------
+    >>> get_profile("fast").name
+    'fast'
+    >>> dataclasses.replace(get_profile("fast"), n_epochs=2).n_epochs
+    2
+    """
+
+    name: str
+    split_fractions: tuple[float, float, float] = (0.5, 0.25, 0.25)
+    split_seed: int = 0
+    validation_queries: int = 300
+    train_pairs: int | None = None
+    score_queries: int | None = None
+    sample_seed: int = 0
+    model_seed: int = 0
+    backbone_config: dict | None = None
+    max_length: int = 64
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    n_epochs: int = 1
+    warmup_fraction: float = 0.1
+    weight_decay: float = 0.01
+    freeze_word_embeddings: bool = True
+    group_by_length: bool = True
+    eval_every: int = 100
+    lexical_baseline: str = "tfidf"
+    num_threads: int | None = None
+
+    def to_dict(self) -> dict:
+        """Return the fields as a JSON-ready dict (tuples become lists)."""
+        fields = dataclasses.asdict(self)
+        fields["split_fractions"] = list(self.split_fractions)
+        return fields
+
+    def key_fields(self) -> dict:
+        """Return the fields that change the pipeline's result (all but ``num_threads``)."""
+        fields = self.to_dict()
+        del fields["num_threads"]
+        return fields
+
+
+PROFILES: dict[str, Profile] = {
+    "full": Profile(
+        name="full",
+        validation_queries=200,
+        train_pairs=30_000,
+        eval_every=100,
+    ),
+    "fast": Profile(
+        name="fast",
+        validation_queries=50,
+        train_pairs=3_000,
+        score_queries=150,
+        eval_every=20,
+    ),
+}
+"""The named profiles. ``full`` fine-tunes on 30,000 training pairs and scores all
+calibration and test pairs (about 18,500 each); ``fast`` fine-tunes on 3,000 pairs and
+scores about 900 pairs in each of the two splits."""
+
+
+def get_profile(profile) -> Profile:
+    """Return the :class:`Profile` for a name, or the profile itself.
+
+    Parameters
+    ----------
+    profile : str or Profile
+        A key of :data:`PROFILES` (``"full"`` or ``"fast"``) or a custom profile.
+
+    Returns
+    -------
+    Profile
+        The resolved profile.
+
+    Examples
+    --------
+    >>> get_profile("full").split_fractions
+    (0.5, 0.25, 0.25)
+    """
+    if isinstance(profile, Profile):
+        return profile
+    if profile not in PROFILES:
+        raise ValueError(f"Unknown profile {profile!r}; accepted names are {sorted(PROFILES)} or a Profile object")
+    return PROFILES[profile]
