@@ -66,7 +66,7 @@ class ScoredSplits:
         The dataset columns (``query_id``, ``query``, ``product_id``, ``title``,
         ``relevance``, ``label``) plus ``logit`` (cross-encoder logit), ``y_prob``
         (its sigmoid), ``lexical_score`` (the profile's lexical baseline), ``bm25_score``
-        and ``tfidf_score``. ``train`` holds the whole training split with a ``role``
+        and ``tfidf_score``. ``train`` contains the whole training split with a ``role``
         column (``"fit"``, ``"validation"`` or ``"unused"``); its ``logit`` and ``y_prob``
         are NaN, because scoring about 37,000 training pairs would add minutes to the full
         profile. In profiles with ``score_queries`` set, ``calibration`` and ``test`` hold
@@ -196,7 +196,7 @@ def cache_ingredients(profile: Profile) -> dict:
 
 
 def _split_frames(profile: Profile, data_home) -> dict[str, pd.DataFrame]:
-    """Load, split and sample the data exactly as the profile says (deterministic)."""
+    """Load, split and sample the data as the profile sets out. The result is deterministic."""
     data = fetch_home_depot(data_home)
     splits = split_by_query(data, fractions=profile.split_fractions, seed=profile.split_seed)
 
@@ -235,6 +235,7 @@ def _make_encoder(profile: Profile) -> CrossEncoder:
         max_length=profile.max_length,
         batch_size=profile.batch_size,
         learning_rate=profile.learning_rate,
+        head_learning_rate=profile.head_learning_rate,
         n_epochs=profile.n_epochs,
         warmup_fraction=profile.warmup_fraction,
         weight_decay=profile.weight_decay,
@@ -320,9 +321,8 @@ def score_home_depot(profile="full", *, data_home=None, cache_dir=None) -> Score
     """Return cross-encoder and lexical scores for the Home Depot splits, cached on disk.
 
     On a cache miss the function fine-tunes the cross-encoder on the profile's training
-    queries, scores the calibration and test pairs, and writes the artifacts; with the
-    ``full`` profile this took about 10 minutes on 2 CPU cores. On a cache hit it only
-    loads the data, repeats the deterministic split and reads the cached scores.
+    pairs, scores the calibration and test pairs, and writes the artifacts. On a cache hit
+    it only loads the data, repeats the deterministic split and reads the cached scores.
 
     Parameters
     ----------

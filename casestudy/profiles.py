@@ -1,7 +1,7 @@
 """Named run profiles: how much data and training the scoring pipeline uses.
 
 - ``full``: the numbers the book publishes. The cross-encoder trains for one epoch on a
-  sample of the training queries and scores every calibration and test pair.
+  sample of the training pairs and scores every calibration and test pair.
 - ``fast``: a few hundred queries and a short training run, for teaching on a laptop and
   for quick checks. Its numbers are noisier and lower than those of ``full``.
 
@@ -46,7 +46,7 @@ class Profile:
         ``None`` fine-tunes all-MiniLM-L6-v2. A dict of transformers config fields with a
         ``model_type`` key builds a randomly initialised encoder of that shape instead
         (used by the tests).
-    max_length, batch_size, learning_rate, n_epochs, warmup_fraction, weight_decay, freeze_word_embeddings, group_by_length, eval_every
+    max_length, batch_size, learning_rate, head_learning_rate, n_epochs, warmup_fraction, weight_decay, freeze_word_embeddings, group_by_length, eval_every
         Passed to :class:`casestudy.models.CrossEncoder`.
     lexical_baseline : {"tfidf", "bm25"}, default="tfidf"
         Which lexical score fills the ``lexical_score`` column. Both are always computed
@@ -75,6 +75,7 @@ class Profile:
     max_length: int = 64
     batch_size: int = 32
     learning_rate: float = 1e-4
+    head_learning_rate: float | None = None
     n_epochs: int = 1
     warmup_fraction: float = 0.1
     weight_decay: float = 0.01
@@ -109,12 +110,13 @@ PROFILES: dict[str, Profile] = {
         validation_queries=50,
         train_pairs=3_000,
         score_queries=150,
+        learning_rate=2e-4,
         eval_every=20,
     ),
 }
 """The named profiles. ``full`` fine-tunes on 30,000 training pairs and scores all
-calibration and test pairs (about 18,500 each); ``fast`` fine-tunes on 3,000 pairs and
-scores about 900 pairs in each of the two splits."""
+calibration and test pairs, about 18,500 in each split. ``fast`` fine-tunes on 3,000
+pairs and scores about 900 pairs in each of the two splits."""
 
 
 def get_profile(profile) -> Profile:

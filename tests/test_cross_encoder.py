@@ -190,6 +190,19 @@ def test_training_batches_grouped_by_length():
     assert widths["grouped"] < 0.8 * widths["shuffled"]
 
 
+def test_head_learning_rate_moves_head_only():
+    queries, titles, labels = separable_pairs()
+    encoder = tiny_encoder(n_epochs=1, learning_rate=1e-12, head_learning_rate=1e-2)
+    encoder.fit(queries, titles, labels)
+    torch.manual_seed(0)
+    initial = CrossEncoder(TINY_BERT)._build_model().state_dict()
+    final = encoder.model_.state_dict()
+    encoder_change = (final["bert.encoder.layer.0.attention.self.query.weight"] - initial["bert.encoder.layer.0.attention.self.query.weight"]).abs().max()
+    head_change = (final["classifier.weight"] - initial["classifier.weight"]).abs().max()
+    assert encoder_change < 1e-9
+    assert head_change > 1e-3
+
+
 def test_fit_restores_thread_count():
     queries, titles, labels = separable_pairs()
     before = torch.get_num_threads()
@@ -259,6 +272,7 @@ def test_fit_bad_input_raises(queries, titles, labels, message):
         ("eval_every", -1, "eval_every must be an integer >= 1"),
         ("predict_batch_size", 0, "predict_batch_size must be an integer >= 1"),
         ("learning_rate", 0.0, "learning_rate must be > 0; got 0.0"),
+        ("head_learning_rate", -1.0, "head_learning_rate must be None or > 0; got -1.0"),
         ("warmup_fraction", 1.0, r"warmup_fraction must be in \[0, 1\); got 1.0"),
         ("weight_decay", -0.1, "weight_decay must be >= 0"),
         ("max_grad_norm", 0.0, "max_grad_norm must be > 0"),

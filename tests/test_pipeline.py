@@ -227,6 +227,7 @@ CHANGED_FIELDS = {
     "max_length": 32,
     "batch_size": 4,
     "learning_rate": 2e-3,
+    "head_learning_rate": 1e-2,
     "n_epochs": 2,
     "warmup_fraction": 0.2,
     "weight_decay": 0.0,

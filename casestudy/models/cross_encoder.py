@@ -32,6 +32,7 @@ _HYPERPARAMETERS = (
     "max_length",
     "batch_size",
     "learning_rate",
+    "head_learning_rate",
     "n_epochs",
     "warmup_fraction",
     "weight_decay",
@@ -121,7 +122,13 @@ class CrossEncoder:
     batch_size : int, default=32
         Training batch size.
     learning_rate : float, default=5e-5
-        Peak AdamW learning rate, reached after the warm-up.
+        Peak AdamW learning rate of the encoder, reached after the warm-up.
+    head_learning_rate : float or None, default=None
+        Peak learning rate of the new classification head; ``None`` uses
+        ``learning_rate``. The head starts with small random weights (standard deviation
+        0.02 for BERT), which scale down the gradient that reaches the encoder, so the
+        encoder barely changes until the head has grown. A larger head rate shortens that
+        phase.
     n_epochs : int, default=1
         Passes over the training pairs.
     warmup_fraction : float, default=0.1
@@ -159,9 +166,10 @@ class CrossEncoder:
         The tokenizer used for training and prediction.
     history_ : pandas.DataFrame
         One row per optimisation step plus a row for step 0, with columns ``step``,
-        ``epoch`` (epochs completed so far, fractional), ``learning_rate`` (used by that step),
-        ``train_loss`` (mean BCE of that batch; NaN at step 0) and ``val_loss`` (mean BCE
-        on ``eval_set``; NaN where it was not evaluated or no ``eval_set`` was given).
+        ``epoch`` (epochs completed so far, fractional), ``learning_rate`` (the encoder's
+        rate in that step), ``train_loss`` (mean BCE of that batch, NaN at step 0) and
+        ``val_loss`` (mean BCE on ``eval_set``, NaN where it was not evaluated or no
+        ``eval_set`` was given).
 
     Examples
     --------
@@ -182,6 +190,7 @@ class CrossEncoder:
         max_length: int = 64,
         batch_size: int = 32,
         learning_rate: float = 5e-5,
+        head_learning_rate: float | None = None,
         n_epochs: int = 1,
         warmup_fraction: float = 0.1,
         weight_decay: float = 0.01,
@@ -199,6 +208,7 @@ class CrossEncoder:
         self.max_length = max_length
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.head_learning_rate = head_learning_rate
         self.n_epochs = n_epochs
         self.warmup_fraction = warmup_fraction
         self.weight_decay = weight_decay
@@ -221,6 +231,8 @@ class CrossEncoder:
                 raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0; got {self.learning_rate!r}")
+        if self.head_learning_rate is not None and not self.head_learning_rate > 0:
+            raise ValueError(f"head_learning_rate must be None or > 0; got {self.head_learning_rate!r}")
         if not 0 <= self.warmup_fraction < 1:
             raise ValueError(f"warmup_fraction must be in [0, 1); got {self.warmup_fraction!r}")
         if not self.weight_decay >= 0:
@@ -295,19 +307,29 @@ class CrossEncoder:
         return {"input_ids": input_ids, "token_type_ids": token_type_ids, "attention_mask": attention_mask}
 
     def _optimizer(self):
-        no_decay, decay = [], []
+        """Build AdamW with four parameter groups: encoder or head, with or without decay."""
+        head = getattr(self.model_, "classifier", None)
+        head_ids = {id(parameter) for parameter in head.parameters()} if head is not None else set()
+        head_rate = self.learning_rate if self.head_learning_rate is None else self.head_learning_rate
+
+        groups = {}
         for name, parameter in self.model_.named_parameters():
             if not parameter.requires_grad:
                 continue
-            if parameter.ndim < 2 or "LayerNorm" in name or name.endswith(".bias"):
-                no_decay.append(parameter)
-            else:
-                decay.append(parameter)
-        groups = [
-            {"params": decay, "weight_decay": self.weight_decay},
-            {"params": no_decay, "weight_decay": 0.0},
-        ]
-        return torch.optim.AdamW(groups, lr=self.learning_rate)
+            is_head = id(parameter) in head_ids
+            decays = not (parameter.ndim < 2 or "LayerNorm" in name or name.endswith(".bias"))
+            groups.setdefault((is_head, decays), []).append(parameter)
+
+        return torch.optim.AdamW(
+            [
+                {
+                    "params": parameters,
+                    "lr": head_rate if is_head else self.learning_rate,
+                    "weight_decay": self.weight_decay if decays else 0.0,
+                }
+                for (is_head, decays), parameters in sorted(groups.items())
+            ]
+        )
 
     # ------------------------------------------------------------------ training
 
@@ -379,7 +401,7 @@ class CrossEncoder:
                     torch.nn.utils.clip_grad_norm_(
                         [p for p in self.model_.parameters() if p.requires_grad], self.max_grad_norm
                     )
-                    learning_rate = scheduler.get_last_lr()[0]
+                    learning_rate = scheduler.get_last_lr()[0]  # the encoder's rate
                     optimizer.step()
                     scheduler.step()
                     step += 1
