@@ -4,7 +4,7 @@ Three measurements, each against a named baseline timed in the same run:
 
 1. ``apply``: a fitted isotonic map and a fitted 15-bin histogram map applied to 10**7
    scores. The baseline is scikit-learn's ``IsotonicRegression.predict`` (``out_of_bounds=
-   "clip"``) fitted on the same data, so it holds the same isotonic map. Both sides validate
+   "clip"``) fitted on the same data, so it applies the same isotonic map. Both sides validate
    their input. Ratio = casestudy / scikit-learn, best of ``--repeats`` interleaved runs;
    target <= 1.0. Peak memory of each call comes from separate runs under ``tracemalloc``.
 2. ``fit``: temperature scaling fitted on 10**6 logits. ``TemperatureCalibrator`` solves

@@ -2,9 +2,10 @@
 
 ``check_estimator`` runs with a documented list of expected failures, each with its
 reason. Most of those checks build an ``X`` with several feature columns, arbitrary
-labels (1 and 2, strings) or values outside [0, 1]; a calibrator takes one score per
-item (binary) or one column per class whose labels index the columns (multiclass). The
-second half of this file runs the same properties on data that calibrators accept.
+labels (1 and 2, strings) or values outside [0, 1]. A binary calibrator takes one score
+per item, and a multiclass one takes one column per class with labels that index the
+columns. The second half of this file runs the same properties on data that calibrators
+accept.
 """
 
 import pickle

@@ -220,8 +220,8 @@ def test_venn_abers_point_estimate():
 
 
 def test_venn_abers_worked_example():
-    # Calibration labels 0, 1, 0, 1 at 0.1..0.4; a test score of 0.35 with label 0 gives the
-    # sequence 0, 1, 0, 0, 1 whose middle block 1, 0, 0 pools to 1/3; with label 1 it gives
+    # Calibration labels 0, 1, 0, 1 at 0.1..0.4. A test score of 0.35 with label 0 gives the
+    # sequence 0, 1, 0, 0, 1, whose middle block 1, 0, 0 pools to 1/3. With label 1 it gives
     # 0, 1, 0, 1, 1, where the test point stays alone at 1.
     interval = VennAbersCalibrator().fit([0.1, 0.2, 0.3, 0.4], [0, 1, 0, 1]).predict_interval([0.35])
     np.testing.assert_allclose(interval, [[1 / 3, 1.0]])

@@ -81,7 +81,8 @@ def test_search_picks_manual_argmin():
         for train, test in _manual_folds(query_id):
             calibrator = HistogramBinningCalibrator(n_bins=n_bins).fit(logits[train], y[train])
             out_of_fold[test] = calibrator.predict_proba(logits[test])
-        assert 0 < out_of_fold.min() and out_of_fold.max() < 1
+        assert out_of_fold.min() > 0
+        assert out_of_fold.max() < 1
         manual.append(log_loss(y, out_of_fold))
     search = CalibratorSearchCV(HistogramBinningCalibrator(), {"n_bins": grid}).fit(logits, y, groups=query_id)
     np.testing.assert_allclose(search.cv_results_["mean_log_loss"], manual, rtol=1e-10)

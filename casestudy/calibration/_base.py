@@ -128,7 +128,7 @@ class BinaryCalibrator(BaseEstimator):
     _fitted_attributes: tuple[str, ...] = ()
 
     def _requires_both_classes(self) -> bool:
-        """Whether ``fit`` rejects labels of a single class (overridden by Platt scaling)."""
+        """Return whether ``fit`` rejects labels of a single class (Platt scaling overrides it)."""
         return True
 
     def fit(self, scores, y, sample_weight=None):

@@ -29,7 +29,7 @@ class BetaCalibrator(BinaryCalibrator):
     have expressed instead of as an infinite feature.
 
     The fit is constrained maximum likelihood (L-BFGS-B with bounds :math:`a, b \\ge 0`).
-    Kull et al. instead refit without a feature whose coefficient comes out negative; both
+    Kull et al. instead refit without a feature whose coefficient comes out negative. Both
     keep the map non-decreasing, and the bounded fit is the exact constrained optimum of a
     convex problem.
 

@@ -60,7 +60,7 @@ def _bin_means(bin_index: np.ndarray, targets: np.ndarray, sample_weight: np.nda
 class HistogramBinningCalibrator(BinaryCalibrator):
     """Equal-mass histogram binning: each score gets the mean label of its bin.
 
-    Bin edges are weighted quantiles of the calibration scores, so every bin holds about
+    Bin edges are weighted quantiles of the calibration scores, so every bin contains about
     the same weight (ties can merge bins; see :func:`equal_mass_edges`). Bin ``i`` is
     ``(edges[i - 1], edges[i]]`` and the outer bins extend to infinity. It takes **any
     finite real scores**, logits or probabilities, because only their order matters.

@@ -54,8 +54,8 @@ class PlattCalibrator(BinaryCalibrator):
     slope is then not identifiable.
 
     Separable data. Without smoothing, when every positive has a larger (or every positive
-    a smaller) logit than every negative, the likelihood keeps rising as :math:`|a|` grows;
-    ``fit`` warns and returns the solver's stopping point.
+    a smaller) logit than every negative, the likelihood keeps rising as :math:`|a|` grows.
+    ``fit`` then warns and returns the solver's stopping point.
 
     References
     ----------
@@ -103,7 +103,7 @@ class PlattCalibrator(BinaryCalibrator):
                 stacklevel=3,
             )
 
-        # Standardise the logits so that the solver sees a well-conditioned problem.
+        # Standardised logits make the problem well conditioned for L-BFGS-B.
         center = float(np.sum(weights * scores))
         scale = float(np.sqrt(np.sum(weights * (scores - center) ** 2)))
         standardized = (scores - center) / scale

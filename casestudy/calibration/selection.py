@@ -6,9 +6,9 @@ it is scored on. Both classes here split by group (query) with
 :class:`sklearn.model_selection.GroupKFold`.
 
 They are written here instead of using :class:`sklearn.model_selection.GridSearchCV`
-or :class:`sklearn.calibration.CalibratedClassifierCV` because the calibrators take a
-score vector and return a 1-D probability, which neither of those accepts, and because
-the log loss is pooled over the out-of-fold predictions of all folds.
+or :class:`sklearn.calibration.CalibratedClassifierCV`, because neither accepts an
+estimator that takes a score vector and returns a 1-D probability. The log loss here is
+also pooled over the out-of-fold predictions of all folds, not averaged per fold.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ A document has six keys::
     {"format": "casestudy.calibrator", "schema_version": 1, "class": "PlattCalibrator",
      "params": {...}, "fitted": {...}, "sha256": "..."}
 
-``params`` holds the constructor arguments (``get_params(deep=False)``) and ``fitted``
+``params`` contains the constructor arguments (``get_params(deep=False)``) and ``fitted``
 the learned attributes that ``predict_proba`` needs. Arrays are stored as
 ``{"__ndarray__": {"dtype": "float64", "shape": [...], "data": [...]}}`` and nested
 calibrators (inside the cross-validation wrappers) as ``{"__estimator__": {...}}`` with the

@@ -16,9 +16,9 @@ logger = logging.getLogger(__name__)
 class VennAbersCalibrator(BinaryCalibrator):
     """Inductive Venn-Abers predictor: two isotonic fits per test score give an interval.
 
-    For a test score :math:`s`, isotonic regression is fitted twice on the calibration data
-    plus the point :math:`(s, 0)` and plus :math:`(s, 1)`; the fitted values at :math:`s` are
-    :math:`p_0 \\le p_1`. ``predict_interval`` returns :math:`[p_0, p_1]`, and
+    For a test score :math:`s`, isotonic regression is fitted twice: on the calibration data
+    plus the point :math:`(s, 0)`, and on the calibration data plus :math:`(s, 1)`. The fitted
+    values at :math:`s` are :math:`p_0 \\le p_1`. ``predict_interval`` returns :math:`[p_0, p_1]`, and
     ``predict_proba`` the point estimate :math:`p_1 / (1 - p_0 + p_1)`, which minimises the
     worse of the two log losses. The width of the interval shrinks as calibration data grow.
 
@@ -129,9 +129,9 @@ class VennAbersCalibrator(BinaryCalibrator):
 class _PersistentPAV:
     """Pool-adjacent-violators over a prefix (or suffix) sweep, keeping every stack state.
 
-    ``top[i]`` is the block node on top of the stack after processing point ``i``; each
-    node stores its weight, its label sum and the node below it (-1 for none), so the
-    stack for any prefix (or suffix) can be walked without copying.
+    ``top[i]`` is the block node on top of the stack after processing point ``i``. Each
+    node stores its weight, its label sum and the node below it (-1 for none). The stack
+    of any prefix (or suffix) can therefore be walked without copying.
     """
 
     def __init__(self, weights, sums, *, from_left):
