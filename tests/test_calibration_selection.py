@@ -140,3 +140,25 @@ def test_fold_failure_names_fold():
     y = (query_id == 0).astype(int)
     with pytest.raises(ValueError, match="fitting PlattCalibrator on the training part of fold"):
         GroupedCrossValidatedCalibrator(PlattCalibrator()).fit(logits, y, groups=query_id)
+
+
+def test_search_multiclass_regularisation():
+    from scipy.special import softmax
+
+    from casestudy.calibration import MatrixScalingCalibrator
+
+    rng = np.random.default_rng(3)
+    logits = rng.normal(scale=2.0, size=(300, 3))
+    y = np.array([rng.choice(3, p=row) for row in softmax(0.5 * logits, axis=1)])
+    query_id = np.repeat(np.arange(60), 5)
+    grid = [0.0, 1.0, 100.0]
+    manual = []
+    for reg_lambda in grid:
+        out_of_fold = np.empty((y.size, 3))
+        for train, test in _manual_folds(query_id):
+            calibrator = MatrixScalingCalibrator(reg_lambda=reg_lambda).fit(logits[train], y[train])
+            out_of_fold[test] = calibrator.predict_proba(logits[test])
+        manual.append(log_loss(y, out_of_fold))
+    search = CalibratorSearchCV(MatrixScalingCalibrator(), {"reg_lambda": grid}).fit(logits, y, groups=query_id)
+    np.testing.assert_allclose(search.cv_results_["mean_log_loss"], manual, rtol=1e-8)
+    assert search.best_params_ == {"reg_lambda": grid[int(np.argmin(manual))]}
