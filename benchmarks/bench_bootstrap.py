@@ -13,7 +13,7 @@ Three ways of computing the same kind of interval, timed in one run on the same 
 
 The time ratios are naive / vectorised and loop / vectorised (best of ``--repeats`` runs for
 the vectorised path, one run for the loops). Peak memory comes from separate runs under
-``tracemalloc`` (which traces numpy's allocations) and are set beside the size of the
+``tracemalloc`` (which traces numpy's allocations) and is set beside the size of the
 (n_rows x n_resamples) index matrix that a fully vectorised gather would need.
 
 Inputs (``--inputs``, both by default):
