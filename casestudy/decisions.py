@@ -230,11 +230,11 @@ def merge_candidate_lists(
     Returns
     -------
     pandas.DataFrame
-        One row per distinct (query, item) with the query, item and score columns,
-        ``source`` (the scorer that gave the kept score; the first name in ``lists`` order
-        wins a tie), ``sources`` (every scorer that returned the item, joined by "+"), and
-        ``rank`` (1-based position in the merged list, equal scores sharing the lowest
-        rank). Rows are sorted by query and rank.
+        One row per distinct (query, item), sorted by query and rank, with the query, item
+        and score columns and three more. ``source`` is the scorer that gave the kept
+        score; on equal scores the first name in ``lists`` order wins. ``sources`` joins
+        every scorer that returned the item with "+". ``rank`` is the 1-based position in
+        the merged list, equal scores sharing the lowest rank.
 
     Examples
     --------

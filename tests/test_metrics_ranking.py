@@ -627,8 +627,8 @@ def test_bad_input_count_ties_empty():
 
 
 def test_ndcg_zero_rule_matches_sklearn():
-    # Equal-size queries, so scikit-learn can score them as rows of one matrix; it gives 0
-    # to a row without a relevant item and averages over every row.
+    # Equal-size queries let scikit-learn score them as rows of one matrix. It gives 0 to a
+    # row without a relevant item and averages over every row.
     rng = np.random.default_rng(30)
     relevance = rng.integers(0, 3, (30, 4)) * (rng.uniform(size=(30, 1)) < 0.7)
     scores = rng.integers(0, 3, (30, 4)).astype(float)

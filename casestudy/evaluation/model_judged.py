@@ -372,7 +372,7 @@ def compare_with_human(
     """Measure how far a model-judged mean lies from the human-judged one, resampling queries.
 
     Each bootstrap resample draws queries with replacement and recomputes both means on the
-    drawn queries, following the results' ``no_relevant`` rule: with ``"exclude"`` the
+    drawn queries, following the results' ``no_relevant`` rule. With ``"exclude"``, the
     model-judged mean is weighted by ``p_any_relevant`` and the human one covers the drawn
     queries that have a relevant item. Resampling the two together keeps
     their pairing, so the interval reflects the spread of the gap, not of each mean.
