@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from casestudy._validation import (
     check_1d_array,
