@@ -20,7 +20,7 @@ from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import GroupKFold, ParameterGrid
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from casestudy.calibration._base import check_sample_weight
 

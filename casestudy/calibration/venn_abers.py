@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from casestudy.calibration._base import BinaryCalibrator, as_score_vector
 
