@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from casestudy._validation import check_1d_array, check_same_length
 
