@@ -21,14 +21,16 @@ NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.md"))
 GLUE_REFERENCE = re.compile(r"\{glue:(?:text|any|figure|md)\}`([A-Za-z0-9_]+)")
 
 
-def _glued_names(notebook) -> set[str]:
-    names = set()
+def _glued_values(notebook) -> dict[str, str]:
+    """Map each glued name to its text/plain representation."""
+    values = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
-                names.add(name)
-    return names
+                texts = [text for mime, text in output.get("data", {}).items() if mime.endswith("text/plain")]
+                values[name] = "".join(texts[0]) if texts else ""
+    return values
 
 
 @pytest.mark.slow
@@ -38,8 +40,14 @@ def test_notebook_runs_fast_profile(source, tmp_path):
     executed = jupytext.read(tmp_path / f"{source.stem}.ipynb")
 
     referenced = set(GLUE_REFERENCE.findall(source.read_text()))
-    missing = referenced - _glued_names(executed)
+    glued = _glued_values(executed)
+    missing = referenced - set(glued)
     assert not missing, f"{source.name} refers to glue names that no cell glues: {sorted(missing)}"
+
+    # myst-nb applies a format spec by parsing text/plain as a number, which fails on
+    # numpy's repr "np.float64(...)": glue plain Python numbers instead.
+    numpy_reprs = sorted(name for name in referenced if glued[name].startswith("np."))
+    assert not numpy_reprs, f"{source.name} glues numpy scalars that the book cannot format: {numpy_reprs}"
 
 
 def test_every_notebook_has_kernelspec_and_parameters():

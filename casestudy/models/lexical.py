@@ -1,6 +1,6 @@
 """The lexical baselines: Okapi BM25 and TF-IDF cosine between a query and a product title.
 
-BM25 scores a document ``d`` for a query ``q`` as
+BM25 scores a document ``d`` for a query ``q`` as::
 
     sum over query tokens t of  idf(t) * f(t, d) * (k1 + 1) / (f(t, d) + k1 * (1 - b + b * |d| / avgdl))
 
