@@ -154,7 +154,9 @@ class CrossEncoder:
         Seeds the head initialisation, dropout and the order of the training pairs.
     num_threads : int or None, default=None
         Value passed to ``torch.set_num_threads`` while fitting or predicting (restored
-        afterwards); ``None`` uses all cores.
+        afterwards); ``None`` uses all cores. On a 2-core machine that other busy
+        processes shared, one thread trained several times faster than two, because
+        two threads per process oversubscribed the cores.
     progress : bool, default=True
         Show tqdm progress bars.
 
