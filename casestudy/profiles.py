@@ -50,7 +50,9 @@ class Profile:
         Passed to :class:`casestudy.models.CrossEncoder`.
     lexical_baseline : {"tfidf", "bm25"}, default="tfidf"
         Which lexical score fills the ``lexical_score`` column. Both are always computed
-        and stored as ``tfidf_score`` and ``bm25_score``.
+        and stored as ``tfidf_score`` and ``bm25_score``. TF-IDF is the default because,
+        in the full profile, it had the higher NDCG@10 on the calibration split (0.927
+        against 0.925 with linear gains) and the higher ROC AUC (0.673 against 0.597).
     num_threads : int or None, default=None
         Torch threads; ``None`` uses all cores. Not part of the cache key, because it
         changes the speed and at most the floating-point rounding of the result.

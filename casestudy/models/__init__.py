@@ -1,10 +1,10 @@
 """Relevance models for (query, product title) pairs.
 
 - :class:`CrossEncoder`: a BERT-family cross-encoder fine-tuned on the CPU.
-- :class:`BM25Scorer`: the lexical baseline, Okapi BM25 with corpus statistics from the
-  training titles.
-- :class:`TfidfScorer`: the other lexical baseline, cosine similarity of character
-  n-gram TF-IDF vectors fitted on the training titles.
+- :class:`TfidfScorer`: the pipeline's default lexical baseline, cosine similarity of
+  character n-gram TF-IDF vectors fitted on the training titles.
+- :class:`BM25Scorer`: the other lexical baseline, Okapi BM25 with corpus statistics
+  from the training titles.
 """
 
 from casestudy.models.cross_encoder import CrossEncoder, default_backbone_path, seed_everything
