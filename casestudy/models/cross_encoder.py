@@ -118,7 +118,9 @@ class CrossEncoder:
         Folder of the tokenizer. ``None`` uses ``backbone`` when it is a folder, otherwise
         the all-MiniLM-L6-v2 folder.
     max_length : int, default=64
-        Pairs longer than this many tokens are truncated (title first).
+        Pairs longer than this many tokens lose the end of the title. Home Depot pairs
+        have 25 tokens at the median and at most 72 with the MiniLM tokenizer, and 11 of
+        the 74,067 pairs are cut at the default.
     batch_size : int, default=32
         Training batch size.
     learning_rate : float, default=5e-5
@@ -283,7 +285,7 @@ class CrossEncoder:
         logger.info("Building a randomly initialised %s encoder", config.model_type)
         return AutoModelForSequenceClassification.from_config(config)
 
-    def _encode(self, queries: list[str], titles: list[str]) -> list[list[int]]:
+    def _encode(self, queries: list[str], titles: list[str]) -> list[tuple[list[int], list[int]]]:
         """Tokenize the pairs without padding into (input ids, token type ids) per pair."""
         encoded = self.tokenizer_(
             queries,
