@@ -67,10 +67,10 @@ class ScoredSplits:
         ``relevance``, ``label``) plus ``logit`` (cross-encoder logit), ``y_prob``
         (its sigmoid), ``lexical_score`` (the profile's lexical baseline), ``bm25_score``
         and ``tfidf_score``. ``train`` contains the whole training split with a ``role``
-        column (``"fit"``, ``"validation"`` or ``"unused"``); its ``logit`` and ``y_prob``
-        are NaN, because scoring about 37,000 training pairs would add minutes to the full
-        profile. In profiles with ``score_queries`` set, ``calibration`` and ``test`` hold
-        only the sampled queries.
+        column (``"fit"``, ``"validation"`` or ``"unused"``). Its ``logit`` and
+        ``y_prob`` are NaN, because scoring about 37,000 training pairs would add minutes
+        to the full profile. In profiles with ``score_queries`` set, ``calibration`` and
+        ``test`` contain only the sampled queries.
     history : pandas.DataFrame
         Training curve: ``step``, ``epoch``, ``learning_rate``, ``train_loss`` and
         ``val_loss`` (NaN where the validation loss was not computed).

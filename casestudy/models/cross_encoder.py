@@ -169,11 +169,11 @@ class CrossEncoder:
     tokenizer_ : transformers.PreTrainedTokenizerBase
         The tokenizer used for training and prediction.
     history_ : pandas.DataFrame
-        One row per optimisation step plus a row for step 0, with columns ``step``,
-        ``epoch`` (epochs completed so far, fractional), ``learning_rate`` (the encoder's
-        rate in that step), ``train_loss`` (mean BCE of that batch, NaN at step 0) and
-        ``val_loss`` (mean BCE on ``eval_set``, NaN where it was not evaluated or no
-        ``eval_set`` was given).
+        Training curve with one row per optimisation step plus a row for step 0. Its
+        columns are ``step``, ``epoch`` (epochs completed so far, fractional),
+        ``learning_rate`` (the encoder's rate in that step), ``train_loss`` (mean BCE of
+        that batch, NaN at step 0) and ``val_loss`` (mean BCE on ``eval_set``). The
+        validation loss is NaN where it was not computed or no ``eval_set`` was given.
 
     Examples
     --------
