@@ -570,3 +570,18 @@ def test_smooth_ece_bad_input(y_true, y_prob, kwargs, message):
 def test_smooth_ece_bad_bandwidth(bandwidth):
     with pytest.raises(ValueError, match="bandwidth"):
         smooth_ece([1, 0], [0.5, 0.5], bandwidth=bandwidth)
+
+
+@pytest.mark.parametrize("bandwidth", [5e-6, 1e-8, 1e-12])
+def test_smooth_ece_bandwidth_below_lattice(bandwidth):
+    # Below 1e-5 the lattice cannot sample the kernel: 1e-8 used to return about 76.
+    with pytest.raises(ValueError, match=rf"bandwidth must be at least 1e-05.*got {bandwidth!r}"):
+        smooth_ece([0, 1, 0, 1], [0.1, 0.8, 0.3, 0.7], bandwidth=bandwidth)
+
+
+def test_smooth_ece_smallest_bandwidth():
+    # A kernel much narrower than the gaps between the scores separates the items, so
+    # smECE is the mean absolute residual: (0.1 + 0.2 + 0.3 + 0.3 + 0.1 + 0.2 + 0.4 + 0.4) / 8.
+    y_true = [0, 1, 0, 1, 1, 0, 1, 0]
+    y_prob = [0.1, 0.8, 0.3, 0.7, 0.9, 0.2, 0.6, 0.4]
+    assert smooth_ece(y_true, y_prob, bandwidth=1e-5).value == pytest.approx(0.25, abs=1e-9)

@@ -539,7 +539,7 @@ def smooth_ece(y_true, y_prob, *, bandwidth: float | None = None) -> SmoothECE:
     y_prob : array-like of shape (n_samples,)
         Predicted probabilities of the positive class, in [0, 1].
     bandwidth : float or None, default=None
-        Kernel standard deviation, in probability units, in (0, 1]. None searches for the
+        Kernel standard deviation, in probability units, in [1e-5, 1]. None searches for the
         self-consistent bandwidth.
 
     Returns
@@ -565,6 +565,13 @@ def smooth_ece(y_true, y_prob, *, bandwidth: float | None = None) -> SmoothECE:
         is_number = isinstance(bandwidth, (int, float, np.integer, np.floating)) and not isinstance(bandwidth, bool)
         if not is_number or not np.isfinite(bandwidth) or not 0.0 < bandwidth <= 1.0:
             raise ValueError(f"bandwidth must be a number in (0, 1] or None; got {bandwidth!r}")
+        # The finest lattice (step 2**-17) cannot sample a narrower kernel, so the value
+        # below this bound is wrong, and grows without limit as the bandwidth goes to 0.
+        if bandwidth < _MIN_BANDWIDTH:
+            raise ValueError(
+                f"bandwidth must be at least {_MIN_BANDWIDTH:g}, the narrowest kernel the lattice "
+                f"resolves; got {bandwidth!r}"
+            )
 
     smoother = _SmoothResidual(y_true, y_prob)
     if bandwidth is not None:
