@@ -532,3 +532,23 @@ def test_bad_input_compare_rule_mismatch():
 def test_bad_input_no_relevant(metric):
     with pytest.raises(ValueError, match="no_relevant must be 'exclude' or 'zero'; got 'skip'"):
         metric([0.5, 0.3], [1, 2], [1, 1], no_relevant="skip")
+
+
+@pytest.mark.parametrize(("budgets", "shown"), [([2.5], r"\[2.5\]"), ([10, 20.5], r"\[20.5\]"), (["10"], r"\['10'\]"), ([np.nan], r"\[nan\]")])
+def test_bad_input_budgets_not_integers(budgets, shown):
+    # 2.5 used to be truncated to 2 without a word.
+    y, pred = _simulate_population(np.random.default_rng(49), 100)
+    with pytest.raises(ValueError, match=rf"budgets must be integers; got {shown}"):
+        simulate_label_budgets(y, pred, budgets, progress=False)
+
+
+def test_bad_input_budgets_scalar():
+    y, pred = _simulate_population(np.random.default_rng(50), 100)
+    with pytest.raises(ValueError, match=r"budgets must be a sequence of integers such as \[50, 100\]; got 10"):
+        simulate_label_budgets(y, pred, 10, progress=False)
+
+
+def test_budgets_integral_floats_accepted():
+    y, pred = _simulate_population(np.random.default_rng(51), 100)
+    table = simulate_label_budgets(y, pred, [10.0, np.int64(20)], n_repetitions=2, progress=False)
+    assert sorted(table.budget.unique()) == [10, 20]

@@ -89,6 +89,19 @@ def _check_alpha(alpha) -> float:
     return float(alpha)
 
 
+def _check_budgets(budgets) -> list[int]:
+    """Return ``budgets`` as a list of ints, rejecting a scalar and non-integral values."""
+    if np.ndim(budgets) != 1:
+        raise ValueError(f"budgets must be a sequence of integers such as [50, 100]; got {budgets!r}")
+    non_integral = [
+        b for b in budgets
+        if isinstance(b, bool) or not isinstance(b, (int, float, np.integer, np.floating)) or not float(b).is_integer()
+    ]
+    if non_integral:
+        raise ValueError(f"budgets must be integers; got {non_integral!r}")
+    return [int(b) for b in budgets]
+
+
 def _check_labeled(y_labeled) -> np.ndarray:
     y_labeled = check_1d_array(y_labeled, "y_labeled")
     if y_labeled.size < 2:
@@ -265,7 +278,7 @@ def simulate_label_budgets(
     alpha = _check_alpha(alpha)
     if isinstance(n_repetitions, bool) or not isinstance(n_repetitions, (int, np.integer)) or n_repetitions < 1:
         raise ValueError(f"n_repetitions must be an integer >= 1; got {n_repetitions!r}")
-    budgets = [int(b) for b in budgets]
+    budgets = _check_budgets(budgets)
     bad = [b for b in budgets if not 2 <= b <= y.size - 2]
     if not budgets or bad:
         raise ValueError(
