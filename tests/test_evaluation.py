@@ -552,3 +552,16 @@ def test_budgets_integral_floats_accepted():
     y, pred = _simulate_population(np.random.default_rng(51), 100)
     table = simulate_label_budgets(y, pred, [10.0, np.int64(20)], n_repetitions=2, progress=False)
     assert sorted(table.budget.unique()) == [10, 20]
+
+
+def test_bad_input_compare_swapped_results():
+    # Swapped arguments used to fail with an AttributeError on p_any_relevant.
+    model, human = _gap_inputs(64)
+    with pytest.raises(ValueError, match="model must be a ModelJudgedResult .*; got RankingResult"):
+        compare_with_human(human, model)
+
+
+def test_bad_input_compare_plain_numbers():
+    model, _ = _gap_inputs(65)
+    with pytest.raises(ValueError, match="human must be a RankingResult .*; got float"):
+        compare_with_human(model, 0.5)

@@ -403,6 +403,16 @@ def compare_with_human(
     the absolute value folds the resamples and the interval sits above 0, so read the
     signed interval to decide whether a gap is distinguishable from 0.
     """
+    if not isinstance(model, ModelJudgedResult):
+        raise ValueError(
+            f"model must be a ModelJudgedResult from expected_precision_at_k, expected_dcg_at_k or "
+            f"expected_ndcg_at_k; got {type(model).__name__}"
+        )
+    if not isinstance(human, RankingResult):
+        raise ValueError(
+            f"human must be a RankingResult from a human-judged metric such as precision_at_k; "
+            f"got {type(human).__name__}"
+        )
     if model.no_relevant != human.no_relevant:
         raise ValueError(
             f"model and human results treat queries without a relevant item differently "
