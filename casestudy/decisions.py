@@ -181,6 +181,8 @@ def evaluate_threshold(y_true, y_prob, threshold: float) -> ThresholdOutcome:
     y_true = check_binary_labels(y_true, "y_true")
     y_prob = check_probabilities(y_prob, "y_prob")
     check_same_length(y_true=y_true, y_prob=y_prob)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating)):
+        raise ValueError(f"threshold must be a number (inf hides every item); got {threshold!r}")
     threshold = float(threshold)
     if np.isnan(threshold):
         raise ValueError("threshold is NaN; pass a number (inf hides every item)")

@@ -237,3 +237,19 @@ def test_bad_input_merge_duplicate_pair():
 def test_bad_input_merge_top_m(top_m):
     with pytest.raises(ValueError, match="top_m must be an integer >= 1 or None"):
         merge_candidate_lists({"a": _frame([1], [1], [0.5])}, top_m=top_m)
+
+
+@pytest.mark.parametrize(("threshold", "shown"), [(None, "None"), ("0.5", "'0.5'"), (True, "True"), ([0.5], r"\[0.5\]")])
+def test_bad_input_evaluate_threshold_not_number(threshold, shown):
+    # None used to raise a bare TypeError from float(), and "0.5" was silently converted.
+    with pytest.raises(ValueError, match=rf"threshold must be a number \(inf hides every item\); got {shown}"):
+        evaluate_threshold([1, 0], [0.5, 0.4], threshold)
+
+
+def test_evaluate_threshold_numpy_scalars():
+    # 0.5 shows only the first item, which is relevant: precision 1, recall 1/2.
+    for threshold in (np.float32(0.5), np.float64(0.5)):
+        outcome = evaluate_threshold([1, 0, 1], [0.9, 0.4, 0.2], threshold)
+        assert outcome.n_shown == 1
+        assert outcome.recall == 0.5
+    assert evaluate_threshold([1, 0, 1], [0.9, 0.4, 0.2], np.int64(1)).n_shown == 0
