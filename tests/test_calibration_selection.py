@@ -109,6 +109,39 @@ def test_pooled_log_loss_multiclass():
     assert pooled_log_loss([0, 2], y_prob) == pytest.approx(-(np.log(0.7) + np.log(0.5)) / 2)
 
 
+@pytest.mark.parametrize(
+    ("y", "y_prob", "message"),
+    [
+        # Label 2 used to count as a negative and 1.5 used to be clipped, both without a word.
+        ([1, 2], [0.8, 0.4], r"y must contain only the labels 0 and 1; got \[2\]"),
+        ([1, 0], [1.5, 0.4], r"y_prob has values outside \[0, 1\]: \[1.5\]"),
+        ([1, 0], [0.8, np.nan], r"y_prob contains NaN or infinite values \[nan\]"),
+        ([1, 0, 1], [0.8, 0.4], "Inputs must have the same length: y has 3, y_prob has 2"),
+        ([], [], "y_prob is empty"),
+        ([0, 3], [[0.7, 0.3], [0.4, 0.6]], r"y must contain integer class indices 0 to 1; got \[3\]"),
+        ([0, 1], [[0.7, 0.2], [0.4, 0.6]], "y_prob rows must sum to 1"),
+    ],
+)
+def test_pooled_log_loss_bad_input(y, y_prob, message):
+    with pytest.raises(ValueError, match=message):
+        pooled_log_loss(y, y_prob)
+
+
+@pytest.mark.parametrize(
+    ("sample_weight", "message"),
+    [([1.0], "sample_weight has 1"), ([-1.0, 1.0], "sample_weight must be non-negative"), ([0.0, 0.0], "positive sum")],
+)
+def test_pooled_log_loss_bad_weight(sample_weight, message):
+    with pytest.raises(ValueError, match=message):
+        pooled_log_loss([1, 0], [0.8, 0.4], sample_weight)
+
+
+def test_pooled_log_loss_weighted():
+    # Weights 3 and 1 on the losses -log 0.8 and -log 0.6.
+    expected = -(3 * np.log(0.8) + np.log(0.6)) / 4
+    assert pooled_log_loss([1, 0], [0.8, 0.4], [3.0, 1.0]) == pytest.approx(expected)
+
+
 def test_too_few_groups():
     logits, y, _ = _grouped_data()
     with pytest.raises(ValueError, match="groups has 3 distinct values but n_splits=5"):

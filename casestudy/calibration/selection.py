@@ -22,6 +22,13 @@ from sklearn.model_selection import GroupKFold, ParameterGrid
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
+from casestudy._validation import (
+    check_binary_labels,
+    check_class_labels,
+    check_probabilities,
+    check_probability_matrix,
+    check_same_length,
+)
 from casestudy.calibration._base import check_sample_weight
 
 logger = logging.getLogger(__name__)
@@ -53,14 +60,21 @@ def pooled_log_loss(y, y_prob, sample_weight=None) -> float:
     >>> print(round(pooled_log_loss([1, 0], np.array([0.8, 0.4])), 6))
     0.366985
     """
-    y = np.asarray(y)
-    y_prob = np.asarray(y_prob, dtype=np.float64)
+    if np.ndim(y_prob) == 2:
+        y_prob = check_probability_matrix(y_prob, "y_prob")
+        y = check_class_labels(y, y_prob.shape[1], "y")
+    else:
+        y_prob = check_probabilities(y_prob, "y_prob")
+        y = check_binary_labels(y, "y")
+    check_same_length(y=y, y_prob=y_prob)
+    weights = None if sample_weight is None else check_sample_weight(sample_weight, len(y))
+
     if y_prob.ndim == 1:
         p_true = np.where(y == 1, y_prob, 1.0 - y_prob)
     else:
-        p_true = y_prob[np.arange(y.size), y.astype(np.int64)]
+        p_true = y_prob[np.arange(y.size), y]
     losses = -np.log(np.clip(p_true, _LOG_LOSS_EPS, 1.0))
-    return float(np.average(losses, weights=sample_weight))
+    return float(np.average(losses, weights=weights))
 
 
 def _dense_scores(scores) -> np.ndarray:
