@@ -21,6 +21,7 @@ from casestudy.calibration import (
     TemperatureCalibrator,
     article_beta_lower_bound,
     article_output_range,
+    platt_targets,
 )
 
 
@@ -286,3 +287,29 @@ def test_outputs_are_probabilities(cls):
     values = cls().fit(scores, y).predict_proba(scores)
     assert values.min() >= 0
     assert values.max() <= 1
+
+
+def test_platt_targets_list_input():
+    # Three positives and one negative: (3 + 1) / (3 + 2) = 0.8 and 1 / (1 + 2).
+    # A list used to give the scalar 0.5, because list == 1 is a single False.
+    np.testing.assert_allclose(platt_targets([1, 1, 1, 0]), [0.8, 0.8, 0.8, 1 / 3])
+
+
+def test_platt_targets_weighted():
+    # Weighted counts: N+ = 2 + 1 = 3 and N- = 0.5, so 4 / 5 and 1 / 2.5.
+    np.testing.assert_allclose(platt_targets([1, 1, 0], [2.0, 1.0, 0.5]), [0.8, 0.8, 0.4])
+
+
+@pytest.mark.parametrize(
+    ("y", "sample_weight", "message"),
+    [
+        ([1, 2, 0], None, r"y must contain only the labels 0 and 1; got \[2\]"),
+        ([], None, "y is empty"),
+        ([1, 0], [1.0], "Inputs must have the same length: y has 2, sample_weight has 1"),
+        ([1, 0], [1.0, -1.0], "sample_weight must be non-negative"),
+        ([1, 0], [1.0, np.nan], r"sample_weight contains NaN or infinite values \[nan\]"),
+    ],
+)
+def test_platt_targets_bad_input(y, sample_weight, message):
+    with pytest.raises(ValueError, match=message):
+        platt_targets(y, sample_weight)

@@ -9,7 +9,13 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, logit
 
-from casestudy.calibration._base import LBFGS_OPTIONS, BinaryCalibrator, CalibrationWarning
+from casestudy._validation import check_1d_array, check_binary_labels, check_same_length
+from casestudy.calibration._base import (
+    LBFGS_OPTIONS,
+    BinaryCalibrator,
+    CalibrationWarning,
+    check_sample_weight,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -134,10 +140,10 @@ def platt_targets(y, sample_weight=None) -> np.ndarray:
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples,)
-        Binary labels as 0.0/1.0.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Weights; the class counts are weighted sums when given.
+    y : array-like of shape (n_samples,)
+        Binary labels, 0 or 1.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights; the class counts are weighted sums when given.
 
     Returns
     -------
@@ -148,7 +154,11 @@ def platt_targets(y, sample_weight=None) -> np.ndarray:
     >>> print(platt_targets(np.array([1.0, 1.0, 1.0, 0.0])))
     [0.8        0.8        0.8        0.33333333]
     """
-    weights = np.ones_like(y) if sample_weight is None else sample_weight
+    y = check_binary_labels(y, "y")
+    if sample_weight is not None:
+        sample_weight = check_1d_array(sample_weight, "sample_weight")
+        check_same_length(y=y, sample_weight=sample_weight)
+    weights = check_sample_weight(sample_weight, len(y))
     n_positive = float(np.sum(weights[y == 1]))
     n_negative = float(np.sum(weights[y == 0]))
     return np.where(y == 1, (n_positive + 1.0) / (n_positive + 2.0), 1.0 / (n_negative + 2.0))
