@@ -399,3 +399,24 @@ def test_temperature_bounds_warning_not_nan():
         warnings.simplefilter("ignore")
         calibrator = MulticlassTemperatureCalibrator().fit([[2.0, 0.0], [0.0, 3.0]], [1, 0])
     assert np.isfinite(calibrator.predict_proba([[2.0, 0.0]])).all()
+
+
+def test_equal_mass_edges_list_input():
+    # Same as the even split, from a list: a list used to fail with an AttributeError on .max().
+    np.testing.assert_array_equal(equal_mass_edges([0, 1, 2, 3, 4, 5, 6, 7], 4), [1.0, 3.0, 5.0])
+
+
+@pytest.mark.parametrize(
+    ("values", "sample_weight", "message"),
+    [
+        # NaN used to give no edges at all, so every score fell in one bin.
+        ([0.1, np.nan, 0.3], None, r"values contains NaN or infinite values \[nan\] at positions \[1\]"),
+        ([], None, "values is empty"),
+        ([[0.1, 0.2], [0.3, 0.4]], None, r"values must be 1-dimensional; got shape \(2, 2\)"),
+        ([0.1, 0.2, 0.3], [1.0, 1.0], "Inputs must have the same length: values has 3, sample_weight has 2"),
+        ([0.1, 0.2, 0.3], [1.0, -1.0, 1.0], r"sample_weight must be non-negative; got negative values \[-1.0\]"),
+    ],
+)
+def test_equal_mass_edges_bad_input(values, sample_weight, message):
+    with pytest.raises(ValueError, match=message):
+        equal_mass_edges(values, 2, sample_weight)

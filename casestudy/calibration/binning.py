@@ -6,8 +6,8 @@ import logging
 
 import numpy as np
 
-from casestudy._validation import check_n_bins
-from casestudy.calibration._base import BinaryCalibrator
+from casestudy._validation import check_1d_array, check_n_bins, check_same_length
+from casestudy.calibration._base import BinaryCalibrator, check_sample_weight
 from casestudy.calibration.platt import PlattCalibrator
 
 logger = logging.getLogger(__name__)
@@ -24,12 +24,12 @@ def equal_mass_edges(values: np.ndarray, n_bins: int, sample_weight: np.ndarray 
 
     Parameters
     ----------
-    values : ndarray of shape (n_samples,)
-        Values to bin.
+    values : array-like of shape (n_samples,)
+        Finite values to bin.
     n_bins : int
         Requested number of bins.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Weights of the values; None weighs them equally.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights of the values with a positive sum; None weighs them equally.
 
     Returns
     -------
@@ -44,6 +44,12 @@ def equal_mass_edges(values: np.ndarray, n_bins: int, sample_weight: np.ndarray 
     [0.]
     """
     n_bins = check_n_bins(n_bins)
+    values = check_1d_array(values, "values")
+    if sample_weight is not None:
+        sample_weight = check_1d_array(sample_weight, "sample_weight")
+        check_same_length(values=values, sample_weight=sample_weight)
+        sample_weight = check_sample_weight(sample_weight, values.size)
+
     quantiles = np.arange(1, n_bins) / n_bins
     edges = np.quantile(values, quantiles, method="inverted_cdf", weights=sample_weight)
     # An edge at the maximum would leave the last bin empty.
