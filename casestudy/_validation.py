@@ -130,8 +130,12 @@ def check_probability_matrix(y_prob, name: str = "y_prob", *, atol: float = 1e-6
         raise ValueError(f"{name} must have shape (n_samples, n_classes >= 2); got shape {matrix.shape}")
     if matrix.shape[0] == 0:
         raise ValueError(f"{name} is empty; at least one row is required")
-    if not np.isfinite(matrix).all():
-        raise ValueError(f"{name} contains NaN or infinite values; all values must be finite")
+    bad = ~np.isfinite(matrix)
+    if bad.any():
+        raise ValueError(
+            f"{name} contains NaN or infinite values {_show(matrix[bad])} "
+            f"in rows {_show(np.flatnonzero(bad.any(axis=1)))}; all values must be finite"
+        )
     outside = (matrix < 0) | (matrix > 1)
     if outside.any():
         raise ValueError(f"{name} has values outside [0, 1]: {_show(matrix[outside])}")

@@ -132,3 +132,11 @@ def test_top_label_bad_input(y_true, y_prob, kwargs, message):
 def test_classwise_bad_input(y_true, y_prob, kwargs, message):
     with pytest.raises(ValueError, match=message):
         classwise_ece(y_true, y_prob, **kwargs)
+
+
+@pytest.mark.parametrize("function", [top_label_ece, classwise_ece])
+def test_nonfinite_probability_shown(function):
+    # The message used to name y_prob without the value or the row.
+    y_prob = [[0.5, 0.5], [0.2, 0.8], [np.inf, 0.0]]
+    with pytest.raises(ValueError, match=r"y_prob contains NaN or infinite values \[inf\] in rows \[2\]"):
+        function([0, 1, 1], y_prob)
