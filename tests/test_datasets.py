@@ -392,3 +392,12 @@ def test_import_makes_no_connection():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.strip() == "0"
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, float("nan"), float("inf"), None, "60", True])
+def test_fetch_file_bad_timeout(timeout, isolated_data_env, http_server):
+    # timeout=-1 used to fail inside socket with "Timeout value out of range".
+    remote = RemoteFile("payload", "payload.csv", f"{http_server.base_url}/payload.csv", hashlib.sha256(PAYLOAD).hexdigest())
+    with pytest.raises(ValueError, match=rf"timeout must be a positive finite number of seconds; got {timeout!r}"):
+        fetch_file(remote, data_home=isolated_data_env, timeout=timeout)
+    assert http_server.request_count == 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import logging
+import math
 import os
 import tempfile
 import urllib.error
@@ -172,7 +173,13 @@ def fetch_file(
     DataFileNotFoundError
         The file is missing and either ``download_if_missing=False`` or the download failed.
         The message names the cache path and the environment variable to set.
+    ValueError
+        ``timeout`` is not a positive finite number.
     """
+    is_number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if not is_number or not 0 < timeout < math.inf:
+        raise ValueError(f"timeout must be a positive finite number of seconds; got {timeout!r}")
+
     mirror = get_mirror()
     if mirror is not None:
         mirror_path = mirror / remote.relative_path
