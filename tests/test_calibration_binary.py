@@ -313,3 +313,16 @@ def test_platt_targets_weighted():
 def test_platt_targets_bad_input(y, sample_weight, message):
     with pytest.raises(ValueError, match=message):
         platt_targets(y, sample_weight)
+
+
+@pytest.mark.parametrize("alpha", [np.nan, np.inf, "x", None, True])
+def test_article_beta_lower_bound_bad_alpha(alpha):
+    # NaN used to come back as a NaN bound, and "x" failed inside float() without naming alpha.
+    with pytest.raises(ValueError, match=rf"alpha must be a finite number; got {alpha!r}"):
+        article_beta_lower_bound(alpha)
+
+
+@pytest.mark.parametrize(("alpha", "beta", "message"), [("2", 0.0, "alpha must be a finite number; got '2'"), (1.0, np.nan, "beta must be a finite number; got nan")])
+def test_article_output_range_bad_number(alpha, beta, message):
+    with pytest.raises(ValueError, match=message):
+        article_output_range(alpha, beta)

@@ -31,6 +31,14 @@ _LOGIT_BETA_BOUND = 50.0
 _EPS = 1e-15
 
 
+def _check_finite_number(value, name: str) -> float:
+    """Return ``value`` as a float, or raise ValueError naming it unless it is a finite real number."""
+    is_number = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not is_number or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return float(value)
+
+
 def article_output_range(alpha: float, beta: float = 0.0) -> tuple[float, float]:
     """Return the interval of outputs the article's map reaches for inputs in [0, 1].
 
@@ -60,10 +68,8 @@ def article_output_range(alpha: float, beta: float = 0.0) -> tuple[float, float]
     >>> print(round(low, 4), round(high, 4))
     0.0311 0.45
     """
-    alpha = float(alpha)
-    beta = float(beta)
-    if not (np.isfinite(alpha) and np.isfinite(beta)):
-        raise ValueError(f"alpha and beta must be finite; got alpha={alpha!r}, beta={beta!r}")
+    alpha = _check_finite_number(alpha, "alpha")
+    beta = _check_finite_number(beta, "beta")
     if beta >= 1.0:
         raise ValueError(f"beta must be below 1 for the map to be increasing in sigma; got beta={beta!r}")
     ends = np.array([0.5, expit(alpha)]) * (1.0 - beta) + beta
@@ -92,7 +98,8 @@ def article_beta_lower_bound(alpha: float) -> float:
     >>> article_beta_lower_bound(3.0)
     -1.0
     """
-    return -float(np.exp(min(float(alpha), 0.0)))
+    alpha = _check_finite_number(alpha, "alpha")
+    return -float(np.exp(min(alpha, 0.0)))
 
 
 class ArticleSigmoidCalibrator(BinaryCalibrator):
