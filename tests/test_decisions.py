@@ -239,10 +239,10 @@ def test_bad_input_merge_top_m(top_m):
         merge_candidate_lists({"a": _frame([1], [1], [0.5])}, top_m=top_m)
 
 
-@pytest.mark.parametrize(("threshold", "shown"), [(None, "None"), ("0.5", "'0.5'"), (True, "True"), ([0.5], r"\[0.5\]")])
-def test_bad_input_evaluate_threshold_not_number(threshold, shown):
+@pytest.mark.parametrize(("threshold", "value_pattern"), [(None, "None"), ("0.5", "'0.5'"), (True, "True"), ([0.5], r"\[0.5\]")])
+def test_bad_input_evaluate_threshold_not_number(threshold, value_pattern):
     # None used to raise a bare TypeError from float(), and "0.5" was silently converted.
-    with pytest.raises(ValueError, match=rf"threshold must be a number \(inf hides every item\); got {shown}"):
+    with pytest.raises(ValueError, match=rf"threshold must be a number \(inf hides every item\); got {value_pattern}"):
         evaluate_threshold([1, 0], [0.5, 0.4], threshold)
 
 

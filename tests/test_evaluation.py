@@ -534,11 +534,11 @@ def test_bad_input_no_relevant(metric):
         metric([0.5, 0.3], [1, 2], [1, 1], no_relevant="skip")
 
 
-@pytest.mark.parametrize(("budgets", "shown"), [([2.5], r"\[2.5\]"), ([10, 20.5], r"\[20.5\]"), (["10"], r"\['10'\]"), ([np.nan], r"\[nan\]")])
-def test_bad_input_budgets_not_integers(budgets, shown):
+@pytest.mark.parametrize(("budgets", "value_pattern"), [([2.5], r"\[2.5\]"), ([10, 20.5], r"\[20.5\]"), (["10"], r"\['10'\]"), ([np.nan], r"\[nan\]")])
+def test_bad_input_budgets_not_integers(budgets, value_pattern):
     # 2.5 used to be truncated to 2 without a word.
     y, pred = _simulate_population(np.random.default_rng(49), 100)
-    with pytest.raises(ValueError, match=rf"budgets must be integers; got {shown}"):
+    with pytest.raises(ValueError, match=rf"budgets must be integers; got {value_pattern}"):
         simulate_label_budgets(y, pred, budgets, progress=False)
 
 
