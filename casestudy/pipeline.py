@@ -184,8 +184,8 @@ def cache_ingredients(profile: Profile) -> dict:
     -------
     dict
         ``pipeline_version``, ``data_sha256`` (pinned checksum of the Home Depot file),
-        ``model_source`` (see :func:`model_source`) and ``profile`` (the profile's fields
-        except ``num_threads``; the seeds are among them).
+        ``model_source`` (see :func:`model_source`) and ``profile`` (the profile's fields,
+        seeds included, with ``num_threads`` resolved to a count).
     """
     return {
         "pipeline_version": PIPELINE_VERSION,

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 import math
+import os
 
 import numpy as np
 import pytest
@@ -235,12 +236,13 @@ CHANGED_FIELDS = {
     "group_by_length": False,
     "eval_every": 3,
     "lexical_baseline": "bm25",
+    "num_threads": 2,
 }
 
 
 def test_cache_key_fields_cover_profile():
     fields = {field.name for field in dataclasses.fields(Profile)}
-    assert fields - set(CHANGED_FIELDS) == {"num_threads"}
+    assert fields == set(CHANGED_FIELDS)
 
 
 @pytest.mark.parametrize(("field", "value"), list(CHANGED_FIELDS.items()))
@@ -249,9 +251,10 @@ def test_cache_key_changes_with_profile_field(field, value):
     assert cache_key(cache_ingredients(changed)) != cache_key(cache_ingredients(TINY))
 
 
-def test_cache_key_ignores_num_threads():
-    changed = dataclasses.replace(TINY, num_threads=2)
-    assert cache_key(cache_ingredients(changed)) == cache_key(cache_ingredients(TINY))
+def test_cache_key_resolves_default_num_threads():
+    default = dataclasses.replace(TINY, num_threads=None)
+    explicit = dataclasses.replace(TINY, num_threads=os.cpu_count())
+    assert cache_key(cache_ingredients(default)) == cache_key(cache_ingredients(explicit))
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,20 @@
   from the training titles.
 """
 
-from casestudy.models.cross_encoder import CrossEncoder, default_backbone_path, seed_everything
+from casestudy.models.cross_encoder import (
+    CrossEncoder,
+    default_backbone_path,
+    resolve_num_threads,
+    seed_everything,
+)
 from casestudy.models.lexical import BM25Scorer, TfidfScorer, tokenize
 
-__all__ = ["BM25Scorer", "TfidfScorer", "CrossEncoder", "default_backbone_path", "seed_everything", "tokenize"]
+__all__ = [
+    "BM25Scorer",
+    "CrossEncoder",
+    "TfidfScorer",
+    "default_backbone_path",
+    "resolve_num_threads",
+    "seed_everything",
+    "tokenize",
+]
