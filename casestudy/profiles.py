@@ -132,11 +132,11 @@ PROFILES: dict[str, Profile] = {
 calibration and test pairs, about 18,500 in each split. ``fast`` fine-tunes on 3,000
 pairs and scores about 900 pairs in each of the two splits.
 
-Measured with torch 2.13 on a 2-core x86 machine: ``fast`` took 46 s of wall time when
-the machine was otherwise idle. ``full`` took 773 s while other jobs shared the cores:
-603 s to train 30,000 pairs with one torch thread, then 170 s to score 37,337 pairs and
-compute the lexical scores. At the 85 training pairs per second of the idle fast run,
-the full profile would take about 9 minutes (an estimate)."""
+Measured with torch 2.13 on a 2-core x86 machine. ``fast`` took 46 s of wall time on
+an otherwise idle machine. ``full`` trained in 325 s with two threads on an idle
+machine. Its scoring of 37,337 pairs plus the lexical scores took 173 s with one thread
+on an idle machine, and up to 393 s while other jobs shared the cores. So ``full``
+needs about 8 to 12 minutes."""
 
 
 def get_profile(profile) -> Profile:
