@@ -357,12 +357,14 @@ def score_home_depot(profile="full", *, data_home=None, cache_dir=None) -> Score
     frames = _split_frames(profile, data_home)
 
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(folder.parent / f"{folder.name}.lock"):
+    with _exclusive_lock(folder.parent / f"{folder.name}.lock") as locked:
         if (folder / "config.json").is_file():
             logger.info("Cache hit for profile %r: loading %s", profile.name, folder)
             config = json.loads((folder / "config.json").read_text())
         else:
             logger.info("Cache miss for profile %r: training and scoring into %s", profile.name, folder)
+            if locked:
+                _remove_stale_staging(folder)
             config = _build_cache(profile, frames, ingredients, key, folder)
 
     with np.load(folder / "scores.npz", allow_pickle=False) as scores:
@@ -384,13 +386,13 @@ def _exclusive_lock(path: Path):
     """Hold an exclusive lock on ``path`` so that one process at a time fills a cache entry.
 
     Notebooks that run at the same time and ask for the same profile then train once: the
-    others wait here and find the finished entry. Where ``fcntl`` is missing (Windows) no
-    lock is taken.
+    others wait here and find the finished entry. Yields whether the lock is held, which
+    is ``False`` where ``fcntl`` is missing (Windows).
     """
     try:
         import fcntl
     except ImportError:
-        yield
+        yield False
         return
     with open(path, "a") as handle:
         try:
@@ -399,9 +401,16 @@ def _exclusive_lock(path: Path):
             logger.info("Waiting for another process that is filling the cache entry %s", path.stem)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_staging(folder: Path) -> None:
+    """Delete staging folders of ``folder`` left by killed runs. Call only under the lock."""
+    for stale in folder.parent.glob(f".{folder.name}-*"):
+        logger.info("Removing %s, left by an interrupted run", stale)
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _build_cache(profile: Profile, frames, ingredients: dict, key: str, folder: Path) -> dict:

@@ -192,10 +192,13 @@ def test_pipeline_incomplete_folder_recomputed(home_depot_zip, tmp_path, monkeyp
     folder = tmp_path / f"tiny-{cache_key(cache_ingredients(profile))[:16]}"
     folder.mkdir()
     (folder / "scores.npz").write_bytes(b"left by an interrupted run")
+    staging = tmp_path / f".{folder.name}-killed"
+    staging.mkdir()
     with caplog.at_level(logging.INFO, logger="casestudy.pipeline"):
         scored = score_home_depot(profile, data_home=tmp_path / "data", cache_dir=tmp_path)
     assert "Cache miss" in caplog.text
     assert np.isfinite(scored.test["logit"]).all()
+    assert not staging.exists()
 
 
 # --- cache key ------------------------------------------------------------------------------
