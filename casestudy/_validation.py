@@ -70,7 +70,7 @@ def check_probabilities(y_prob, name: str = "y_prob") -> np.ndarray:
 
 
 def check_binary_labels(y_true, name: str = "y_true", *, require_both: bool = False) -> np.ndarray:
-    """Check that ``y_true`` holds only the labels 0 and 1 and return it as float64.
+    """Check that ``y_true`` contains only the labels 0 and 1 and return it as float64.
 
     Booleans are accepted. ``require_both=True`` also rejects input with a single class,
     for estimators that need both classes to be identifiable.
@@ -150,7 +150,7 @@ def check_probability_matrix(y_prob, name: str = "y_prob", *, atol: float = 1e-6
 
 
 def check_class_labels(y_true, n_classes: int, name: str = "y_true") -> np.ndarray:
-    """Check that ``y_true`` holds integer class indices in ``range(n_classes)``.
+    """Check that ``y_true`` contains integer class indices in ``range(n_classes)``.
 
     Floats with integral values (such as 2.0) are accepted. Returns an int64 array.
     """
