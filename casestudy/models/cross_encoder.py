@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from casestudy._validation import check_binary_labels, check_same_length
 
@@ -109,6 +109,11 @@ class _ThreadCount:
         torch.set_num_threads(self.previous)
 
 
+def _tqdm_disable(progress: bool | None) -> bool | None:
+    """Map a ``progress`` argument to tqdm's ``disable`` (``None`` disables it off a terminal)."""
+    return None if progress is None else not progress
+
+
 def _check_texts(values, name: str) -> list[str]:
     """Return ``values`` as a list of strings, rejecting non-strings and empty input."""
     if isinstance(values, str):
@@ -183,8 +188,9 @@ class CrossEncoder:
         logits up to 2.4 apart, though the same ROC AUC to two decimals. On a 2-core
         machine that other busy processes shared, one thread trained several times
         faster than two, because two threads per process oversubscribed the cores.
-    progress : bool, default=True
-        Show tqdm progress bars.
+    progress : bool or None, default=None
+        Show tqdm progress bars. ``None`` shows them only when stderr is a terminal, so that
+        executed notebooks and CI logs do not fill with bar updates.
 
     Attributes
     ----------
@@ -229,7 +235,7 @@ class CrossEncoder:
         predict_batch_size: int = 64,
         seed: int = 0,
         num_threads: int | None = None,
-        progress: bool = True,
+        progress: bool | None = None,
     ):
         self.backbone = backbone
         self.tokenizer = tokenizer
@@ -414,7 +420,7 @@ class CrossEncoder:
 
             records = [self._record(0, 0.0, np.nan, np.nan, eval_batches)]
             step = 0
-            bar = tqdm(total=total_steps, desc="fine-tuning", unit="step", disable=not self.progress)
+            bar = tqdm(total=total_steps, desc="fine-tuning", unit="step", disable=_tqdm_disable(self.progress))
             for epoch in range(self.n_epochs):
                 seen_pairs = 0
                 for indices in self._training_batches(pairs, order_rng):
@@ -519,7 +525,7 @@ class CrossEncoder:
         self.model_.eval()
         starts = range(0, len(pairs), self.predict_batch_size)
         with torch.inference_mode():
-            for start in tqdm(starts, desc="scoring", unit="batch", disable=not progress):
+            for start in tqdm(starts, desc="scoring", unit="batch", disable=_tqdm_disable(progress)):
                 indices = order[start : start + self.predict_batch_size]
                 batch = self._collate([pairs[i] for i in indices])
                 logits[indices] = self.model_(**batch).logits.squeeze(-1).double().numpy()
