@@ -40,42 +40,27 @@ _ALLOWED_DTYPES = {"float64", "int64"}
 
 
 def _registry() -> dict[str, type]:
-    from casestudy.calibration import (
-        ArticleSigmoidCalibrator,
-        BetaCalibrator,
-        CalibratorSearchCV,
-        CentredIsotonicCalibrator,
-        DirichletCalibrator,
-        GroupedCrossValidatedCalibrator,
-        HistogramBinningCalibrator,
-        IsotonicCalibrator,
-        MatrixScalingCalibrator,
-        MulticlassTemperatureCalibrator,
-        PlattCalibrator,
-        ScalingBinningCalibrator,
-        TemperatureCalibrator,
-        VectorScalingCalibrator,
-        VennAbersCalibrator,
-    )
+    # Imported here because casestudy.calibration imports this module.
+    import casestudy.calibration as calibration
 
-    classes = [
-        ArticleSigmoidCalibrator,
-        BetaCalibrator,
-        CalibratorSearchCV,
-        CentredIsotonicCalibrator,
-        DirichletCalibrator,
-        GroupedCrossValidatedCalibrator,
-        HistogramBinningCalibrator,
-        IsotonicCalibrator,
-        MatrixScalingCalibrator,
-        MulticlassTemperatureCalibrator,
-        PlattCalibrator,
-        ScalingBinningCalibrator,
-        TemperatureCalibrator,
-        VectorScalingCalibrator,
-        VennAbersCalibrator,
-    ]
-    return {cls.__name__: cls for cls in classes}
+    names = (
+        "ArticleSigmoidCalibrator",
+        "BetaCalibrator",
+        "CalibratorSearchCV",
+        "CentredIsotonicCalibrator",
+        "DirichletCalibrator",
+        "GroupedCrossValidatedCalibrator",
+        "HistogramBinningCalibrator",
+        "IsotonicCalibrator",
+        "MatrixScalingCalibrator",
+        "MulticlassTemperatureCalibrator",
+        "PlattCalibrator",
+        "ScalingBinningCalibrator",
+        "TemperatureCalibrator",
+        "VectorScalingCalibrator",
+        "VennAbersCalibrator",
+    )
+    return {name: getattr(calibration, name) for name in names}
 
 
 # --- export ---------------------------------------------------------------------------
