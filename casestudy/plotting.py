@@ -237,7 +237,7 @@ def reliability_diagram(
     left except the last, which also contains 1.0.
 
     To compare models on one diagram, call the function once per model with the same
-    ``ax`` (and ``counts_ax``) and a ``label`` for each; the diagonal is drawn only once.
+    ``ax`` (and ``counts_ax``) and a ``label`` for each. The diagonal is drawn only once.
 
     Parameters
     ----------

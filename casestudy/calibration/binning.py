@@ -71,9 +71,9 @@ class HistogramBinningCalibrator(BinaryCalibrator):
     ``(edges[i - 1], edges[i]]`` and the outer bins extend to infinity. It takes **any
     finite real scores**, logits or probabilities, because only their order matters.
 
-    Bins whose labels are all 0 or all 1 predict exactly 0 or 1, which gives an infinite
-    log loss to a test item of the other class; use fewer bins, or a smooth calibrator,
-    when that matters.
+    Bins whose labels are all 0 or all 1 predict exactly 0 or 1. A test item of the other
+    class then costs about 36 nats of log loss after ``casestudy.metrics.log_loss`` clips
+    it, so use fewer bins, or a smooth calibrator, when that matters.
 
     Parameters
     ----------

@@ -42,7 +42,7 @@ class GroupedMetricResult:
         (number of rows), ``n_positive`` (rows with label 1), ``value`` (the metric, NaN
         where not evaluated), ``status`` and ``reason``. The status is one of ``"ok"``,
         ``"too small"``, ``"single class"``, ``"metric error"`` and ``"undefined"``. The
-        reason is empty for evaluated groups and otherwise says why the group was skipped.
+        reason is empty for evaluated groups and otherwise names why the group was skipped.
     worst_group : object
         Label of the evaluated group with the worst value (the largest value when
         ``greater_is_better=False``, the smallest otherwise). Ties go to the first group in

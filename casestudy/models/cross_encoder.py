@@ -183,8 +183,8 @@ class CrossEncoder:
     num_threads : int or None, default=None
         Value passed to ``torch.set_num_threads`` while fitting or predicting (restored
         afterwards); ``None`` uses all cores. The count changes the order of
-        floating-point sums, and over hundreds of steps the trained weights: two
-        otherwise identical 30,000-pair runs with one and with two threads gave test
+        floating-point sums, so over hundreds of steps it changes the trained weights.
+        Two otherwise identical 30,000-pair runs with one and with two threads gave test
         logits up to 2.4 apart, though the same ROC AUC to two decimals. On a 2-core
         machine that other busy processes shared, one thread trained several times
         faster than two, because two threads per process oversubscribed the cores.
